@@ -1,0 +1,33 @@
+/**
+ * The environment variables an authorizer Lambda reads at cold start. Shared by the Pulumi program
+ * (infra/components/authorizer-function.ts, which sets them) and the handlers (which read them), so
+ * the two cannot drift. Lists and maps are JSON.
+ */
+export const ENV = {
+  /** `secret` (HS256), `public-key` (RS256 PEM) or `jwks` (RS256 from the issuer's JWKS). */
+  VERIFY_WITH: "VERIFY_WITH",
+  /** ARN of the Secrets Manager secret whose SecretString is the HS256 secret or the PEM public key. */
+  SECRET_ID: "SECRET_ID",
+  /** Seconds the key material is cached before it is read again (a rotation reaches the Lambda). */
+  SECRET_CACHE_TTL_SECONDS: "SECRET_CACHE_TTL_SECONDS",
+  /** Expected `iss`; with `jwks` also the base for OIDC discovery. */
+  ISSUER: "ISSUER",
+  /** JSON array of accepted `aud` values; `[]` turns the audience check off explicitly. */
+  AUDIENCES: "AUDIENCES",
+  /** Optional JWKS URL; when unset, discovered from `${ISSUER}/.well-known/openid-configuration`. */
+  JWKS_URI: "JWKS_URI",
+  /** Allowed clock skew in seconds for exp, nbf and iat. */
+  CLOCK_TOLERANCE_SECONDS: "CLOCK_TOLERANCE_SECONDS",
+  /** JSON array of claim paths tried in order for the customer id. */
+  CUSTOMER_ID_CLAIMS: "CUSTOMER_ID_CLAIMS",
+  /** JSON array of claim paths tried in order for the customer name (falls back to the id). */
+  CUSTOMER_NAME_CLAIMS: "CUSTOMER_NAME_CLAIMS",
+  /** JSON object {contextKey: claimPath} of extra claims put in the authorizer context. */
+  CONTEXT_CLAIMS: "CONTEXT_CLAIMS",
+  /** rest-authorizer: claim path holding the role(s). */
+  ROLE_CLAIM: "ROLE_CLAIM",
+  /** rest-authorizer: JSON array of roles, any one of which allows the call. */
+  REQUIRED_ROLES: "REQUIRED_ROLES",
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

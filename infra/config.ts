@@ -1,0 +1,771 @@
+/**
+ * Stack configuration: read once, validated once, typed.
+ *
+ * Config is hard to mock in Pulumi (pulumi/pulumi#4472), so it is split in two: `loadConfig()` is a
+ * thin reader of `pulumi.Config`, and `parseConfig(raw)` is a pure function that the tests call
+ * directly. Components never read `pulumi.Config` themselves; they receive the `AppConfig` parts they need.
+ *
+ * Every problem is collected and reported at once, each naming the key (`identity-gateway:<key>`)
+ * and the fix, so a bad stack stops at `pulumi preview` before any resource is created.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const PROJECT = "identity-gateway";
+
+export const AUTH_MODES = ["http-jwt", "http-lambda", "rest-token"] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export const VERIFY_WITH = ["secret", "public-key", "jwks"] as const;
+export type VerifyWith = (typeof VERIFY_WITH)[number];
+
+type ConfigType = "string" | "integer" | "boolean" | "array";
+
+/**
+ * Every config key the program reads. `Pulumi.yaml` declares exactly these (a test holds the two
+ * together), and `loadConfig` refuses keys that are not here, so a typo is an error rather than a
+ * silently ignored setting.
+ */
+export const CONFIG_KEYS = {
+  authMode: { type: "string", description: "Authorizer mode: http-jwt, http-lambda or rest-token." },
+  stageName: { type: "string", description: "API stage name. Default: the stack name." },
+  // Identity → backend
+  customerIdHeader: { type: "string", description: "Header carrying the customer id. Default X-Customer-ID." },
+  customerNameHeader: { type: "string", description: "Header carrying the customer name. Default X-Customer-Name." },
+  customerIdClaims: { type: "array", description: "Claims tried in order for the customer id (dot paths reach nested claims). Default [customer_id, tenant_id, sub]; http-jwt: exactly one claim, default [sub]." },
+  customerNameClaims: { type: "array", description: "Claims tried in order for the customer name; falls back to the customer id. Default [customer_name, name]; http-jwt: exactly one claim, default [name]." },
+  claimHeaders: { type: "array", description: "Extra claim→header mappings, each \"Header-Name=claim.path\"." },
+  claimQueryParams: { type: "array", description: "Extra claim→query-string mappings, each \"param=claim.path\"." },
+  // Token verification (Lambda modes)
+  verifyWith: { type: "string", description: "Lambda modes: key source, secret (HS256), public-key (RS256 PEM) or jwks (RS256 from the issuer's JWKS)." },
+  jwtSecret: { type: "string", secret: true, description: "verifyWith=secret: the HS256 shared secret (set with --secret); stored in Secrets Manager." },
+  publicKeyPem: { type: "string", description: "verifyWith=public-key: the issuer's RS256 public key (PEM); stored in Secrets Manager." },
+  secretArn: { type: "string", description: "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem." },
+  jwksUri: { type: "string", description: "verifyWith=jwks: JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration." },
+  issuer: { type: "string", description: "Expected iss claim (http-jwt: the OIDC issuer URL)." },
+  audiences: { type: "array", description: "Accepted aud values. Lambda modes: [] explicitly disables the audience check." },
+  clockToleranceSeconds: { type: "integer", description: "Lambda modes: allowed clock skew for exp/nbf/iat, 0-300. Default 5." },
+  authorizerCacheTtl: { type: "integer", description: "Lambda modes: authorizer result cache TTL in seconds, 0-3600 (0 disables). Default 300." },
+  secretCacheTtlSeconds: { type: "integer", description: "Lambda modes: how long the authorizer caches key material before re-reading it, 0-86400. Default 300." },
+  // http-jwt presets
+  passageAppId: { type: "string", description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>." },
+  clerkFrontendApiUrl: { type: "string", description: "http-jwt: Clerk Frontend API URL, used as the issuer." },
+  authorizationScopes: { type: "array", description: "http-jwt: scopes a route requires (token needs at least one), at most 10." },
+  identitySource: { type: "string", description: "http-jwt: where the token is read. Default $request.header.Authorization." },
+  // rest-token
+  roleClaim: { type: "string", description: "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role." },
+  requiredRoles: { type: "array", description: "rest-token: roles allowed to call the API (any one suffices). Default [admin]." },
+  // Backend
+  backendUrl: { type: "string", description: "HTTP backend URL (HTTP_PROXY). Default: the bundled echo backend Lambda." },
+  vpcLinkListenerArn: { type: "string", description: "HTTP modes: private backend, ALB/NLB listener ARN reached through a VPC link." },
+  vpcLinkSubnetIds: { type: "array", description: "HTTP modes: subnets for the VPC link." },
+  vpcLinkSecurityGroupIds: { type: "array", description: "HTTP modes: security groups for the VPC link." },
+  // Stage
+  throttlingBurstLimit: { type: "integer", description: "Stage throttling burst limit. Default 200." },
+  throttlingRateLimit: { type: "integer", description: "Stage throttling steady-state requests per second. Default 100." },
+  logRetentionDays: { type: "integer", description: "Access and Lambda log retention in days (a CloudWatch value). Default 30." },
+  // CORS
+  corsAllowOrigins: { type: "array", description: "CORS allowed origins; unset disables CORS." },
+  corsAllowMethods: { type: "array", description: "CORS allowed methods. Default [GET, POST, PUT, PATCH, DELETE, OPTIONS]." },
+  corsAllowHeaders: { type: "array", description: "CORS allowed request headers. Default [authorization, content-type]." },
+  corsMaxAge: { type: "integer", description: "CORS preflight cache seconds, 0-86400. Default 600." },
+} as const satisfies Record<string, { type: ConfigType; description: string; secret?: boolean }>;
+
+export type ConfigKey = keyof typeof CONFIG_KEYS;
+
+// ---------------------------------------------------------------------------------------------
+// The typed result
+// ---------------------------------------------------------------------------------------------
+
+/** An extra claim delivered to the backend as a header or a query-string parameter. */
+export interface ClaimMapping {
+  /** Header name (as configured) or query-string parameter name. */
+  readonly target: string;
+  /** Claim path; dots reach nested claims in the Lambda modes. */
+  readonly claim: string;
+  /** The authorizer-context key the Lambda modes put the value under. */
+  readonly contextKey: string;
+}
+
+export interface IdentityConfig {
+  readonly customerIdHeader: string;
+  readonly customerNameHeader: string;
+  readonly customerIdClaims: readonly string[];
+  readonly customerNameClaims: readonly string[];
+  readonly claimHeaders: readonly ClaimMapping[];
+  readonly claimQueryParams: readonly ClaimMapping[];
+}
+
+export type BackendConfig =
+  | { readonly kind: "echo" }
+  | { readonly kind: "http"; readonly url: string }
+  | {
+      readonly kind: "vpc-link";
+      readonly listenerArn: string;
+      readonly subnetIds: readonly string[];
+      readonly securityGroupIds: readonly string[];
+    };
+
+export interface CorsConfig {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+export interface StageConfig {
+  readonly stageName: string;
+  readonly throttlingBurstLimit: number;
+  readonly throttlingRateLimit: number;
+  readonly logRetentionDays: number;
+}
+
+/** Where the Lambda authorizers get their key material. */
+export type KeySource =
+  /** HS256 with a shared secret: from config (stored by the stack in Secrets Manager) or an existing secret. */
+  | { readonly kind: "secret"; readonly jwtSecret?: pulumi.Input<string>; readonly existingSecretArn?: string }
+  /** RS256 with a PEM public key: from config (stored in Secrets Manager) or an existing secret. */
+  | { readonly kind: "public-key"; readonly publicKeyPem?: string; readonly existingSecretArn?: string }
+  /** RS256 with keys from the issuer's JWKS. */
+  | { readonly kind: "jwks"; readonly jwksUri?: string };
+
+export interface LambdaAuthConfig {
+  readonly keySource: KeySource;
+  readonly issuer: string;
+  /** Empty means the audience check was explicitly turned off. */
+  readonly audiences: readonly string[];
+  readonly clockToleranceSeconds: number;
+  readonly authorizerCacheTtl: number;
+  readonly secretCacheTtlSeconds: number;
+}
+
+interface CommonConfig {
+  readonly stackName: string;
+  readonly stage: StageConfig;
+  readonly identity: IdentityConfig;
+  readonly backend: BackendConfig;
+  readonly cors?: CorsConfig;
+}
+
+export interface HttpJwtConfig extends CommonConfig {
+  readonly authMode: "http-jwt";
+  readonly provider: "passage" | "clerk" | "oidc";
+  readonly issuer: string;
+  readonly audiences: readonly string[];
+  readonly identitySource: string;
+  readonly authorizationScopes: readonly string[];
+}
+
+export interface HttpLambdaConfig extends CommonConfig {
+  readonly authMode: "http-lambda";
+  readonly lambda: LambdaAuthConfig;
+}
+
+export interface RestTokenConfig extends CommonConfig {
+  readonly authMode: "rest-token";
+  readonly lambda: LambdaAuthConfig;
+  readonly roleClaim: string;
+  readonly requiredRoles: readonly string[];
+}
+
+export type AppConfig = HttpJwtConfig | HttpLambdaConfig | RestTokenConfig;
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+export interface ConfigProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/** Thrown by `parseConfig` with every problem found; the message lists them one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid identity-gateway configuration:\n` +
+        problems.map((p) => `  - ${PROJECT}:${p.key}: ${p.message}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constants from AWS
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Headers HTTP API parameter mapping refuses (aws-semantics.md §3, "Reserved headers"). Refusing
+ * them here turns a late CreateIntegration failure into a preview-time message.
+ */
+const RESERVED_HEADER_PREFIXES = ["access-control-", "apigw-", "x-amz-", "x-amzn-"];
+const RESERVED_HEADERS = new Set([
+  "authorization",
+  "connection",
+  "content-encoding",
+  "content-length",
+  "content-location",
+  "forwarded",
+  "keep-alive",
+  "origin",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "te",
+  "trailers",
+  "transfer-encoding",
+  "upgrade",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "via",
+]);
+
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+/** HTTP API JWT authorizer quotas (aws-semantics.md §1). */
+export const MAX_JWT_AUDIENCES = 50;
+export const MAX_ROUTE_SCOPES = 10;
+
+export const CONTEXT_KEY_CUSTOMER_ID = "customerId";
+export const CONTEXT_KEY_CUSTOMER_NAME = "customerName";
+export const CONTEXT_KEY_ROLE = "role";
+const RESERVED_CONTEXT_KEYS = new Set([
+  CONTEXT_KEY_CUSTOMER_ID,
+  CONTEXT_KEY_CUSTOMER_NAME,
+  CONTEXT_KEY_ROLE,
+  "principalId",
+  "integrationLatency",
+  "claims",
+]);
+
+export function isReservedHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p));
+}
+
+/** The authorizer-context key for a claim path: `metadata.plan` → `metadata_plan`. */
+export function contextKeyForClaim(claim: string): string {
+  return claim.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+
+/** What `loadConfig` hands to `parseConfig`: raw strings as Pulumi stores them. */
+export interface RawConfig {
+  readonly stackName: string;
+  /** Every set key of the project namespace, as the raw string Pulumi holds (arrays are JSON). */
+  readonly values: Readonly<Record<string, string | undefined>>;
+  /**
+   * The secret `jwtSecret`, kept as an Output so its value never leaves Pulumi's secret handling.
+   * Absent when the key is not set.
+   */
+  readonly jwtSecret?: pulumi.Input<string>;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
+const QUERY_PARAM = /^[A-Za-z0-9._~-]{1,128}$/;
+/** Lambda modes: a claim path of dot-separated segments. */
+const CLAIM_PATH = /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/;
+/** http-jwt: `$context.authorizer.claims.<claim>` allows only letters, digits and `_` here. */
+const JWT_CLAIM = /^[A-Za-z0-9_]+$/;
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/.+$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
+
+class Reader {
+  readonly problems: ConfigProblem[] = [];
+  constructor(private readonly values: Readonly<Record<string, string | undefined>>) {}
+
+  fail(key: string, message: string): void {
+    this.problems.push({ key, message });
+  }
+
+  has(key: ConfigKey): boolean {
+    const v = this.values[key];
+    return v !== undefined && v !== "";
+  }
+
+  string(key: ConfigKey): string | undefined {
+    const v = this.values[key];
+    return v === undefined || v === "" ? undefined : v.trim();
+  }
+
+  integer(key: ConfigKey, dflt: number, min: number, max: number): number {
+    const v = this.string(key);
+    if (v === undefined) return dflt;
+    if (!/^-?\d+$/.test(v)) {
+      this.fail(key, `expected a whole number from ${min} to ${max}, got "${v}".`);
+      return dflt;
+    }
+    const n = Number(v);
+    if (n < min || n > max) {
+      this.fail(key, `must be from ${min} to ${max}, got ${n}.`);
+      return dflt;
+    }
+    return n;
+  }
+
+  /** Arrays arrive as JSON (`pulumi config set --path 'key[0]' v` or a YAML list in the stack file). */
+  array(key: ConfigKey): string[] | undefined {
+    const v = this.values[key];
+    if (v === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      this.fail(
+        key,
+        `expected a list of strings, e.g. pulumi config set --path '${key}[0]' value, or a YAML list in the stack file; got "${v}".`,
+      );
+      return undefined;
+    }
+    if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === "string")) {
+      this.fail(key, `expected a list of strings, got ${v}.`);
+      return undefined;
+    }
+    return parsed.map((s) => s.trim());
+  }
+}
+
+function isHttpsUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" && !!u.hostname;
+  } catch {
+    return false;
+  }
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === "https:" || u.protocol === "http:") && !!u.hostname;
+  } catch {
+    return false;
+  }
+}
+
+function checkHeaderName(r: Reader, key: string, name: string): void {
+  if (!HEADER_NAME.test(name)) {
+    r.fail(key, `"${name}" is not a valid HTTP header name.`);
+  } else if (isReservedHeader(name)) {
+    r.fail(
+      key,
+      `"${name}" is a header API Gateway reserves and cannot be mapped (Authorization, Origin, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, Access-Control-*, ...); choose another name such as X-Customer-Role.`,
+    );
+  }
+}
+
+function parseIdentity(r: Reader, mode: AuthMode): IdentityConfig {
+  const customerIdHeader = r.string("customerIdHeader") ?? "X-Customer-ID";
+  const customerNameHeader = r.string("customerNameHeader") ?? "X-Customer-Name";
+  checkHeaderName(r, "customerIdHeader", customerIdHeader);
+  checkHeaderName(r, "customerNameHeader", customerNameHeader);
+
+  const jwt = mode === "http-jwt";
+  const claimRule = jwt ? JWT_CLAIM : CLAIM_PATH;
+  const claimList = (key: "customerIdClaims" | "customerNameClaims", dflt: string[]): string[] => {
+    const list = r.array(key) ?? dflt;
+    if (list.length === 0) r.fail(key, "must name at least one claim.");
+    if (jwt && list.length > 1) {
+      r.fail(
+        key,
+        `http-jwt maps exactly one claim per header (API Gateway's native mapping has no fallback), got [${list.join(", ")}]. Name one claim, or use authMode http-lambda, whose authorizer tries claims in order.`,
+      );
+    }
+    for (const c of list) {
+      if (!claimRule.test(c)) {
+        r.fail(
+          key,
+          jwt
+            ? `"${c}" cannot be mapped by http-jwt: $context.authorizer.claims.<claim> takes letters, digits and _ only (no nested paths). Use http-lambda for nested claims.`
+            : `"${c}" is not a claim path (segments of letters, digits, _ : / - joined by dots).`,
+        );
+      }
+    }
+    return list;
+  };
+  const customerIdClaims = claimList(
+    "customerIdClaims",
+    jwt ? ["sub"] : ["customer_id", "tenant_id", "sub"],
+  );
+  const customerNameClaims = claimList(
+    "customerNameClaims",
+    jwt ? ["name"] : ["customer_name", "name"],
+  );
+
+  const mappings = (key: "claimHeaders" | "claimQueryParams"): ClaimMapping[] => {
+    const out: ClaimMapping[] = [];
+    for (const entry of r.array(key) ?? []) {
+      const eq = entry.indexOf("=");
+      const target = eq > 0 ? entry.slice(0, eq).trim() : "";
+      const claim = eq > 0 ? entry.slice(eq + 1).trim() : "";
+      if (!target || !claim) {
+        r.fail(
+          key,
+          `"${entry}" is not of the form "${key === "claimHeaders" ? "Header-Name" : "param"}=claim.path".`,
+        );
+        continue;
+      }
+      if (key === "claimHeaders") checkHeaderName(r, key, target);
+      else if (!QUERY_PARAM.test(target))
+        r.fail(key, `"${target}" is not a valid query-string parameter name.`);
+      if (!claimRule.test(claim)) {
+        r.fail(
+          key,
+          jwt
+            ? `"${claim}" cannot be mapped by http-jwt: letters, digits and _ only (no nested paths).`
+            : `"${claim}" is not a claim path.`,
+        );
+      }
+      const contextKey = contextKeyForClaim(claim);
+      if (RESERVED_CONTEXT_KEYS.has(contextKey)) {
+        r.fail(key, `claim "${claim}" collides with the authorizer context key "${contextKey}".`);
+      }
+      out.push({ target, claim, contextKey });
+    }
+    return out;
+  };
+  const claimHeaders = mappings("claimHeaders");
+  const claimQueryParams = mappings("claimQueryParams");
+
+  const seen = new Map<string, string>();
+  const headerKeys: [string, string][] = [
+    ["customerIdHeader", customerIdHeader],
+    ["customerNameHeader", customerNameHeader],
+    ...claimHeaders.map((m): [string, string] => ["claimHeaders", m.target]),
+  ];
+  for (const [key, h] of headerKeys) {
+    const lower = h.toLowerCase();
+    if (seen.has(lower)) r.fail(key, `header "${h}" is mapped twice (also by ${seen.get(lower)}).`);
+    else seen.set(lower, key);
+  }
+  return {
+    customerIdHeader,
+    customerNameHeader,
+    customerIdClaims,
+    customerNameClaims,
+    claimHeaders,
+    claimQueryParams,
+  };
+}
+
+function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
+  const url = r.string("backendUrl");
+  const listenerArn = r.string("vpcLinkListenerArn");
+  const subnets = r.array("vpcLinkSubnetIds");
+  const groups = r.array("vpcLinkSecurityGroupIds");
+  if (url !== undefined && listenerArn !== undefined) {
+    r.fail("backendUrl", "set either backendUrl or vpcLinkListenerArn, not both.");
+  }
+  if (listenerArn !== undefined) {
+    if (mode === "rest-token") {
+      r.fail(
+        "vpcLinkListenerArn",
+        "rest-token does not support a VPC link backend (REST APIs need an NLB-based VPC link); use an HTTP mode, or set backendUrl.",
+      );
+    }
+    if (!LISTENER_ARN.test(listenerArn)) {
+      r.fail(
+        "vpcLinkListenerArn",
+        `expected an ALB/NLB listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/...), got "${listenerArn}".`,
+      );
+    }
+    if (!subnets?.length) r.fail("vpcLinkSubnetIds", "a VPC link backend needs at least one subnet id.");
+    if (!groups?.length)
+      r.fail("vpcLinkSecurityGroupIds", "a VPC link backend needs at least one security group id.");
+    return {
+      kind: "vpc-link",
+      listenerArn,
+      subnetIds: subnets ?? [],
+      securityGroupIds: groups ?? [],
+    };
+  }
+  if ((subnets?.length || groups?.length) && listenerArn === undefined) {
+    r.fail("vpcLinkListenerArn", "vpcLinkSubnetIds/vpcLinkSecurityGroupIds are set but the listener ARN is not.");
+  }
+  if (url !== undefined) {
+    if (!isHttpUrl(url)) r.fail("backendUrl", `expected an http(s) URL, got "${url}".`);
+    return { kind: "http", url };
+  }
+  return { kind: "echo" };
+}
+
+function parseStage(r: Reader, stackName: string, mode: AuthMode): StageConfig {
+  const stageName = r.string("stageName") ?? stackName;
+  const httpDefault = mode !== "rest-token" && stageName === "$default";
+  if (!httpDefault && !STAGE_NAME.test(stageName)) {
+    r.fail(
+      "stageName",
+      `"${stageName}" is not a valid stage name (letters, digits, _ and -, up to 128${mode !== "rest-token" ? ", or $default" : ""}).`,
+    );
+  }
+  const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    r.fail(
+      "logRetentionDays",
+      `CloudWatch Logs accepts only ${LOG_RETENTION_DAYS.join(", ")} days, got ${logRetentionDays}.`,
+    );
+  }
+  return {
+    stageName,
+    throttlingBurstLimit: r.integer("throttlingBurstLimit", 200, 0, 1_000_000),
+    throttlingRateLimit: r.integer("throttlingRateLimit", 100, 0, 1_000_000),
+    logRetentionDays,
+  };
+}
+
+function parseCors(r: Reader): CorsConfig | undefined {
+  const allowOrigins = r.array("corsAllowOrigins");
+  if (allowOrigins === undefined) {
+    for (const k of ["corsAllowMethods", "corsAllowHeaders", "corsMaxAge"] as const) {
+      if (r.has(k)) r.fail(k, "has no effect without corsAllowOrigins; set the allowed origins too.");
+    }
+    return undefined;
+  }
+  if (allowOrigins.length === 0) r.fail("corsAllowOrigins", "list at least one origin, or unset the key to turn CORS off.");
+  for (const o of allowOrigins) {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      r.fail("corsAllowOrigins", `"${o}" is not an origin (scheme://host[:port], no path) or "*".`);
+    }
+  }
+  const allowMethods = (r.array("corsAllowMethods") ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).map(
+    (m) => m.toUpperCase(),
+  );
+  for (const m of allowMethods) {
+    if (!CORS_METHODS.includes(m)) r.fail("corsAllowMethods", `"${m}" is not one of ${CORS_METHODS.join(", ")}.`);
+  }
+  const allowHeaders = r.array("corsAllowHeaders") ?? ["authorization", "content-type"];
+  return {
+    allowOrigins,
+    allowMethods,
+    allowHeaders,
+    maxAgeSeconds: r.integer("corsMaxAge", 600, 0, 86400),
+  };
+}
+
+function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
+  const verifyWith = r.string("verifyWith");
+  const secretArn = r.string("secretArn");
+  const publicKeyPem = r.string("publicKeyPem");
+  const jwksUri = r.string("jwksUri");
+  const hasJwtSecret = raw.jwtSecret !== undefined;
+  if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
+    r.fail(
+      "secretArn",
+      `expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${secretArn}".`,
+    );
+  }
+  let keySource: KeySource = { kind: "jwks" };
+  switch (verifyWith) {
+    case undefined:
+      r.fail(
+        "verifyWith",
+        `is required in this mode: one of ${VERIFY_WITH.join(", ")} (e.g. pulumi config set verifyWith jwks).`,
+      );
+      break;
+    case "secret":
+      if (hasJwtSecret && secretArn !== undefined) {
+        r.fail("jwtSecret", "set either jwtSecret or secretArn, not both.");
+      } else if (!hasJwtSecret && secretArn === undefined) {
+        r.fail(
+          "jwtSecret",
+          "verifyWith=secret needs the HS256 secret: run `pulumi config set --secret jwtSecret <value>`, or point at an existing secret with `pulumi config set secretArn <arn>`.",
+        );
+      }
+      if (publicKeyPem !== undefined) r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
+      keySource = { kind: "secret", jwtSecret: raw.jwtSecret, existingSecretArn: secretArn };
+      break;
+    case "public-key":
+      if (publicKeyPem !== undefined && secretArn !== undefined) {
+        r.fail("publicKeyPem", "set either publicKeyPem or secretArn, not both.");
+      } else if (publicKeyPem === undefined && secretArn === undefined) {
+        r.fail(
+          "publicKeyPem",
+          "verifyWith=public-key needs the issuer's RS256 public key: run `pulumi config set publicKeyPem -- \"$(cat public.pem)\"`, or point at an existing secret with `pulumi config set secretArn <arn>`.",
+        );
+      }
+      if (publicKeyPem !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(publicKeyPem)) {
+        r.fail(
+          "publicKeyPem",
+          "expected a PEM public key (-----BEGIN PUBLIC KEY-----). Never put a private key in config.",
+        );
+      }
+      if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
+      keySource = { kind: "public-key", publicKeyPem, existingSecretArn: secretArn };
+      break;
+    case "jwks":
+      if (secretArn !== undefined) r.fail("secretArn", "is not used with verifyWith=jwks: keys come from the issuer's JWKS.");
+      if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
+      if (publicKeyPem !== undefined) r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
+      if (jwksUri !== undefined && !isHttpsUrl(jwksUri)) r.fail("jwksUri", `must be an https URL, got "${jwksUri}".`);
+      keySource = { kind: "jwks", jwksUri };
+      break;
+    default:
+      r.fail("verifyWith", `"${verifyWith}" is not a key source; expected one of ${VERIFY_WITH.join(", ")}.`);
+  }
+  if (verifyWith !== "jwks" && jwksUri !== undefined) r.fail("jwksUri", "is only used with verifyWith=jwks.");
+
+  const issuer = r.string("issuer");
+  if (issuer === undefined) {
+    r.fail("issuer", "is required: the iss value tokens must carry (pulumi config set issuer <value>).");
+  } else if (verifyWith === "jwks" && jwksUri === undefined && !isHttpsUrl(issuer)) {
+    r.fail("issuer", `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${issuer}".`);
+  }
+  const audiences = r.array("audiences");
+  if (audiences === undefined) {
+    r.fail(
+      "audiences",
+      "is required: list the accepted aud values (pulumi config set --path 'audiences[0]' my-api). To skip the audience check, set it to an empty list explicitly (audiences: [] in the stack file).",
+    );
+  }
+  return {
+    keySource,
+    issuer: issuer ?? "",
+    audiences: audiences ?? [],
+    clockToleranceSeconds: r.integer("clockToleranceSeconds", 5, 0, 300),
+    authorizerCacheTtl: r.integer("authorizerCacheTtl", 300, 0, 3600),
+    secretCacheTtlSeconds: r.integer("secretCacheTtlSeconds", 300, 0, 86400),
+  };
+}
+
+function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
+  const passageAppId = r.string("passageAppId");
+  const clerkUrl = r.string("clerkFrontendApiUrl");
+  const plainIssuer = r.string("issuer");
+  const given = [
+    passageAppId !== undefined && "passageAppId",
+    clerkUrl !== undefined && "clerkFrontendApiUrl",
+    plainIssuer !== undefined && "issuer",
+  ].filter(Boolean);
+  let provider: HttpJwtConfig["provider"] = "oidc";
+  let issuer = "";
+  if (given.length === 0) {
+    r.fail(
+      "issuer",
+      "http-jwt needs an issuer: set passageAppId (Passage), clerkFrontendApiUrl (Clerk) or issuer (any OIDC issuer).",
+    );
+  } else if (given.length > 1) {
+    r.fail(String(given[1]), `set only one of passageAppId, clerkFrontendApiUrl and issuer (got ${given.join(" and ")}).`);
+  } else if (passageAppId !== undefined) {
+    provider = "passage";
+    if (!/^[A-Za-z0-9_-]+$/.test(passageAppId)) r.fail("passageAppId", `"${passageAppId}" is not a Passage app id.`);
+    issuer = `https://auth.passage.id/v1/apps/${passageAppId}`;
+  } else if (clerkUrl !== undefined) {
+    provider = "clerk";
+    if (!isHttpsUrl(clerkUrl)) {
+      r.fail("clerkFrontendApiUrl", `must be the https Frontend API URL from the Clerk dashboard, got "${clerkUrl}".`);
+    }
+    issuer = clerkUrl.replace(/\/+$/, "");
+  } else if (plainIssuer !== undefined) {
+    if (!isHttpsUrl(plainIssuer)) {
+      r.fail("issuer", `must be an https URL (API Gateway fetches its keys over https), got "${plainIssuer}".`);
+    }
+    issuer = plainIssuer;
+  }
+  const audiences = r.array("audiences") ?? [];
+  if (audiences.length === 0) {
+    const why =
+      provider === "clerk"
+        ? "Clerk session tokens carry no aud unless a JWT template adds one: create a template with {\"aud\": \"ClerkJwtAuthorizer\"} in the Clerk dashboard, then pulumi config set --path 'audiences[0]' ClerkJwtAuthorizer."
+        : provider === "passage"
+          ? "set it to your Passage app's authentication origin: pulumi config set --path 'audiences[0]' https://your-app.example.com."
+          : "API Gateway's JWT authorizer requires at least one audience: pulumi config set --path 'audiences[0]' <aud>.";
+    r.fail("audiences", `is required in http-jwt: ${why}`);
+  } else if (audiences.length > MAX_JWT_AUDIENCES) {
+    r.fail("audiences", `API Gateway allows at most ${MAX_JWT_AUDIENCES} audiences per JWT authorizer, got ${audiences.length}.`);
+  }
+  const scopes = r.array("authorizationScopes") ?? [];
+  if (scopes.length > MAX_ROUTE_SCOPES) {
+    r.fail("authorizationScopes", `API Gateway allows at most ${MAX_ROUTE_SCOPES} scopes per route, got ${scopes.length}.`);
+  }
+  const identitySource = r.string("identitySource") ?? "$request.header.Authorization";
+  if (!/^\$request\.(header|querystring)\.[A-Za-z0-9._~-]+$/.test(identitySource)) {
+    r.fail(
+      "identitySource",
+      `a JWT authorizer reads one header or query parameter, e.g. $request.header.Authorization; got "${identitySource}".`,
+    );
+  }
+  return {
+    ...common,
+    authMode: "http-jwt",
+    provider,
+    issuer,
+    audiences,
+    identitySource,
+    authorizationScopes: scopes,
+  };
+}
+
+/**
+ * Validate raw stack config into an `AppConfig`. Pure: no Pulumi engine needed.
+ * @throws ConfigError listing every problem, each naming its key.
+ */
+export function parseConfig(raw: RawConfig): AppConfig {
+  const r = new Reader(raw.values);
+  for (const key of Object.keys(raw.values)) {
+    if (!(key in CONFIG_KEYS)) {
+      const close = Object.keys(CONFIG_KEYS).find((k) => k.toLowerCase() === key.toLowerCase());
+      r.fail(key, `is not a setting of this program${close ? ` (did you mean ${close}?)` : ""}; see the README's configuration table.`);
+    }
+  }
+  const authMode = r.string("authMode");
+  if (authMode === undefined || !(AUTH_MODES as readonly string[]).includes(authMode)) {
+    r.fail(
+      "authMode",
+      `${authMode === undefined ? "is required" : `"${authMode}" is not a mode`}: set one of ${AUTH_MODES.join(", ")} (pulumi config set authMode http-lambda).`,
+    );
+    throw new ConfigError(r.problems);
+  }
+  const mode = authMode as AuthMode;
+  const common: CommonConfig = {
+    stackName: raw.stackName,
+    stage: parseStage(r, raw.stackName, mode),
+    identity: parseIdentity(r, mode),
+    backend: parseBackend(r, mode),
+    cors: parseCors(r),
+  };
+
+  let config: AppConfig;
+  if (mode === "http-jwt") {
+    config = parseHttpJwt(r, common);
+  } else if (mode === "http-lambda") {
+    config = { ...common, authMode: "http-lambda", lambda: parseLambdaAuth(r, raw) };
+  } else {
+    const roleClaim = r.string("roleClaim") ?? "metadata.role";
+    if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
+    const requiredRoles = r.array("requiredRoles") ?? ["admin"];
+    if (requiredRoles.length === 0 || requiredRoles.some((x) => x === "")) {
+      r.fail("requiredRoles", "list at least one role; a valid token without one of them is denied (403).");
+    }
+    config = { ...common, authMode: "rest-token", lambda: parseLambdaAuth(r, raw), roleClaim, requiredRoles };
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems);
+  return config;
+}
+
+/**
+ * Read the stack's config from the Pulumi engine and validate it. The only place that touches
+ * `pulumi.Config`.
+ */
+export function loadConfig(): AppConfig {
+  const cfg = new pulumi.Config(PROJECT);
+  const values: Record<string, string | undefined> = {};
+  // Every set key of our namespace, so unknown (mistyped) keys are reported too.
+  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+    const [ns, key] = fullKey.split(":");
+    if (ns !== PROJECT || key === undefined || key === "jwtSecret") continue;
+    values[key] = cfg.get(key);
+  }
+  return parseConfig({
+    stackName: pulumi.getStack(),
+    values,
+    jwtSecret: cfg.getSecret("jwtSecret"),
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * The stack outputs: a contract that other stacks read with `StackReference`. The keys are the same
+ * in every mode; a value that does not apply to a mode is `null`, never missing. Secrets never
+ * appear here.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface GatewayOutputs {
+  /** Invoke URL of the stage, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/dev */
+  readonly apiUrl: pulumi.Output<string>;
+  readonly apiId: pulumi.Output<string>;
+  /** `http` for the HTTP API modes, `rest` for rest-token. */
+  readonly apiType: "http" | "rest";
+  readonly authMode: "http-jwt" | "http-lambda" | "rest-token";
+  readonly stageName: pulumi.Output<string>;
+  /** execute-api ARN prefix of the API, for IAM policies and Lambda permissions in other stacks. */
+  readonly executionArn: pulumi.Output<string>;
+  readonly authorizerId: pulumi.Output<string>;
+  /** The authorizer Lambda's ARN (Lambda modes); null in http-jwt. */
+  readonly authorizerFunctionArn: pulumi.Output<string> | null;
+  /** ARN of the Secrets Manager secret holding key material (secret/public-key); null otherwise. */
+  readonly secretArn: pulumi.Output<string> | null;
+  /** The header names the backend receives the identity in, in mapping order. */
+  readonly identityHeaders: readonly string[];
+  /** The issuer tokens must come from; null where none applies. */
+  readonly issuer: string | null;
+}
