@@ -1,0 +1,39 @@
+import { ENV } from "../commons/env-contract";
+import { ConfigurationError } from "../commons/errors";
+import type { AuthorizerSettings } from "../commons/settings";
+
+/** The role check's settings, with defaults applied. */
+export interface RoleSettings {
+  /** Dot path of the claim holding the caller's role(s). @default "metadata.role" */
+  readonly roleClaim: string;
+  /** Roles, any one of which allows the call. @default ["admin"] */
+  readonly requiredRoles: readonly string[];
+}
+
+export const DEFAULT_ROLE_CLAIM = "metadata.role";
+export const DEFAULT_REQUIRED_ROLES: readonly string[] = ["admin"];
+
+/** Same rule as infra/config.ts: segments of letters, digits, `_ : / -` joined by dots. */
+const CLAIM_PATH = /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/;
+
+/**
+ * The role settings from the shared settings (`ROLE_CLAIM`, `REQUIRED_ROLES`, read and
+ * JSON-validated by `readSettings`). The defaults match the Pulumi config defaults, so a Lambda
+ * deployed by this program never relies on them.
+ *
+ * @throws ConfigurationError naming the variable: a wrong environment must fail loudly (500), not
+ *   silently deny or allow every caller.
+ */
+export function roleSettings(
+  settings: Pick<AuthorizerSettings, "roleClaim" | "requiredRoles">,
+): RoleSettings {
+  const roleClaim = settings.roleClaim ?? DEFAULT_ROLE_CLAIM;
+  if (!CLAIM_PATH.test(roleClaim)) {
+    throw new ConfigurationError(`${ENV.ROLE_CLAIM} "${roleClaim}" is not a claim path.`);
+  }
+  const requiredRoles = settings.requiredRoles ?? DEFAULT_REQUIRED_ROLES;
+  if (requiredRoles.length === 0 || requiredRoles.some((r) => r === "")) {
+    throw new ConfigurationError(`${ENV.REQUIRED_ROLES} must list at least one non-empty role.`);
+  }
+  return { roleClaim, requiredRoles };
+}
