@@ -26,48 +26,152 @@ type ConfigType = "string" | "integer" | "boolean" | "array";
  * silently ignored setting.
  */
 export const CONFIG_KEYS = {
-  authMode: { type: "string", description: "Authorizer mode: http-jwt, http-lambda or rest-token." },
+  authMode: {
+    type: "string",
+    description: "Authorizer mode: http-jwt, http-lambda or rest-token.",
+  },
   stageName: { type: "string", description: "API stage name. Default: the stack name." },
   // Identity → backend
-  customerIdHeader: { type: "string", description: "Header carrying the customer id. Default X-Customer-ID." },
-  customerNameHeader: { type: "string", description: "Header carrying the customer name. Default X-Customer-Name." },
-  customerIdClaims: { type: "array", description: "Claims tried in order for the customer id (dot paths reach nested claims). Default [customer_id, tenant_id, sub]; http-jwt: exactly one claim, default [sub]." },
-  customerNameClaims: { type: "array", description: "Claims tried in order for the customer name; falls back to the customer id. Default [customer_name, name]; http-jwt: exactly one claim, default [name]." },
-  claimHeaders: { type: "array", description: "Extra claim→header mappings, each \"Header-Name=claim.path\"." },
-  claimQueryParams: { type: "array", description: "Extra claim→query-string mappings, each \"param=claim.path\"." },
+  customerIdHeader: {
+    type: "string",
+    description: "Header carrying the customer id. Default X-Customer-ID.",
+  },
+  customerNameHeader: {
+    type: "string",
+    description: "Header carrying the customer name. Default X-Customer-Name.",
+  },
+  customerIdClaims: {
+    type: "array",
+    description:
+      "Claims tried in order for the customer id (dot paths reach nested claims). Default [customer_id, tenant_id, sub]; http-jwt: exactly one claim, default [sub].",
+  },
+  customerNameClaims: {
+    type: "array",
+    description:
+      "Claims tried in order for the customer name; falls back to the customer id. Default [customer_name, name]; http-jwt: exactly one claim, default [name].",
+  },
+  claimHeaders: {
+    type: "array",
+    description: 'Extra claim→header mappings, each "Header-Name=claim.path".',
+  },
+  claimQueryParams: {
+    type: "array",
+    description: 'Extra claim→query-string mappings, each "param=claim.path".',
+  },
   // Token verification (Lambda modes)
-  verifyWith: { type: "string", description: "Lambda modes: key source, secret (HS256), public-key (RS256 PEM) or jwks (RS256 from the issuer's JWKS)." },
-  jwtSecret: { type: "string", secret: true, description: "verifyWith=secret: the HS256 shared secret (set with --secret); stored in Secrets Manager." },
-  publicKeyPem: { type: "string", description: "verifyWith=public-key: the issuer's RS256 public key (PEM); stored in Secrets Manager." },
-  secretArn: { type: "string", description: "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem." },
-  jwksUri: { type: "string", description: "verifyWith=jwks: JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration." },
+  verifyWith: {
+    type: "string",
+    description:
+      "Lambda modes: key source, secret (HS256), public-key (RS256 PEM) or jwks (RS256 from the issuer's JWKS).",
+  },
+  jwtSecret: {
+    type: "string",
+    secret: true,
+    description:
+      "verifyWith=secret: the HS256 shared secret (set with --secret); stored in Secrets Manager.",
+  },
+  publicKeyPem: {
+    type: "string",
+    description:
+      "verifyWith=public-key: the issuer's RS256 public key (PEM); stored in Secrets Manager.",
+  },
+  secretArn: {
+    type: "string",
+    description:
+      "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem.",
+  },
+  jwksUri: {
+    type: "string",
+    description:
+      "verifyWith=jwks: JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration.",
+  },
   issuer: { type: "string", description: "Expected iss claim (http-jwt: the OIDC issuer URL)." },
-  audiences: { type: "array", description: "Accepted aud values. Lambda modes: [] explicitly disables the audience check." },
-  clockToleranceSeconds: { type: "integer", description: "Lambda modes: allowed clock skew for exp/nbf/iat, 0-300. Default 5." },
-  authorizerCacheTtl: { type: "integer", description: "Lambda modes: authorizer result cache TTL in seconds, 0-3600 (0 disables). Default 300." },
-  secretCacheTtlSeconds: { type: "integer", description: "Lambda modes: how long the authorizer caches key material before re-reading it, 0-86400. Default 300." },
+  audiences: {
+    type: "array",
+    description: "Accepted aud values. Lambda modes: [] explicitly disables the audience check.",
+  },
+  clockToleranceSeconds: {
+    type: "integer",
+    description: "Lambda modes: allowed clock skew for exp/nbf/iat, 0-300. Default 5.",
+  },
+  authorizerCacheTtl: {
+    type: "integer",
+    description:
+      "Lambda modes: authorizer result cache TTL in seconds, 0-3600 (0 disables). Default 300.",
+  },
+  secretCacheTtlSeconds: {
+    type: "integer",
+    description:
+      "Lambda modes: how long the authorizer caches key material before re-reading it, 0-86400. Default 300.",
+  },
   // http-jwt presets
-  passageAppId: { type: "string", description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>." },
-  clerkFrontendApiUrl: { type: "string", description: "http-jwt: Clerk Frontend API URL, used as the issuer." },
-  authorizationScopes: { type: "array", description: "http-jwt: scopes a route requires (token needs at least one), at most 10." },
-  identitySource: { type: "string", description: "http-jwt: where the token is read. Default $request.header.Authorization." },
+  passageAppId: {
+    type: "string",
+    description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>.",
+  },
+  clerkFrontendApiUrl: {
+    type: "string",
+    description: "http-jwt: Clerk Frontend API URL, used as the issuer.",
+  },
+  authorizationScopes: {
+    type: "array",
+    description: "http-jwt: scopes a route requires (token needs at least one), at most 10.",
+  },
+  identitySource: {
+    type: "string",
+    description: "http-jwt: where the token is read. Default $request.header.Authorization.",
+  },
   // rest-token
-  roleClaim: { type: "string", description: "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role." },
-  requiredRoles: { type: "array", description: "rest-token: roles allowed to call the API (any one suffices). Default [admin]." },
+  roleClaim: {
+    type: "string",
+    description:
+      "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role.",
+  },
+  requiredRoles: {
+    type: "array",
+    description: "rest-token: roles allowed to call the API (any one suffices). Default [admin].",
+  },
   // Backend
-  backendUrl: { type: "string", description: "HTTP backend URL (HTTP_PROXY). Default: the bundled echo backend Lambda." },
-  vpcLinkListenerArn: { type: "string", description: "HTTP modes: private backend, ALB/NLB listener ARN reached through a VPC link." },
+  backendUrl: {
+    type: "string",
+    description: "HTTP backend URL (HTTP_PROXY). Default: the bundled echo backend Lambda.",
+  },
+  vpcLinkListenerArn: {
+    type: "string",
+    description: "HTTP modes: private backend, ALB/NLB listener ARN reached through a VPC link.",
+  },
   vpcLinkSubnetIds: { type: "array", description: "HTTP modes: subnets for the VPC link." },
-  vpcLinkSecurityGroupIds: { type: "array", description: "HTTP modes: security groups for the VPC link." },
+  vpcLinkSecurityGroupIds: {
+    type: "array",
+    description: "HTTP modes: security groups for the VPC link.",
+  },
   // Stage
-  throttlingBurstLimit: { type: "integer", description: "Stage throttling burst limit. Default 200." },
-  throttlingRateLimit: { type: "integer", description: "Stage throttling steady-state requests per second. Default 100." },
-  logRetentionDays: { type: "integer", description: "Access and Lambda log retention in days (a CloudWatch value). Default 30." },
+  throttlingBurstLimit: {
+    type: "integer",
+    description: "Stage throttling burst limit. Default 200.",
+  },
+  throttlingRateLimit: {
+    type: "integer",
+    description: "Stage throttling steady-state requests per second. Default 100.",
+  },
+  logRetentionDays: {
+    type: "integer",
+    description: "Access and Lambda log retention in days (a CloudWatch value). Default 30.",
+  },
   // CORS
   corsAllowOrigins: { type: "array", description: "CORS allowed origins; unset disables CORS." },
-  corsAllowMethods: { type: "array", description: "CORS allowed methods. Default [GET, POST, PUT, PATCH, DELETE, OPTIONS]." },
-  corsAllowHeaders: { type: "array", description: "CORS allowed request headers. Default [authorization, content-type]." },
-  corsMaxAge: { type: "integer", description: "CORS preflight cache seconds, 0-86400. Default 600." },
+  corsAllowMethods: {
+    type: "array",
+    description: "CORS allowed methods. Default [GET, POST, PUT, PATCH, DELETE, OPTIONS].",
+  },
+  corsAllowHeaders: {
+    type: "array",
+    description: "CORS allowed request headers. Default [authorization, content-type].",
+  },
+  corsMaxAge: {
+    type: "integer",
+    description: "CORS preflight cache seconds, 0-86400. Default 600.",
+  },
 } as const satisfies Record<string, { type: ConfigType; description: string; secret?: boolean }>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
@@ -122,9 +226,17 @@ export interface StageConfig {
 /** Where the Lambda authorizers get their key material. */
 export type KeySource =
   /** HS256 with a shared secret: from config (stored by the stack in Secrets Manager) or an existing secret. */
-  | { readonly kind: "secret"; readonly jwtSecret?: pulumi.Input<string>; readonly existingSecretArn?: string }
+  | {
+      readonly kind: "secret";
+      readonly jwtSecret?: pulumi.Input<string>;
+      readonly existingSecretArn?: string;
+    }
   /** RS256 with a PEM public key: from config (stored in Secrets Manager) or an existing secret. */
-  | { readonly kind: "public-key"; readonly publicKeyPem?: string; readonly existingSecretArn?: string }
+  | {
+      readonly kind: "public-key";
+      readonly publicKeyPem?: string;
+      readonly existingSecretArn?: string;
+    }
   /** RS256 with keys from the issuer's JWKS. */
   | { readonly kind: "jwks"; readonly jwksUri?: string };
 
@@ -477,7 +589,8 @@ function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
         `expected an ALB/NLB listener ARN (arn:aws:elasticloadbalancing:<region>:<account>:listener/...), got "${listenerArn}".`,
       );
     }
-    if (!subnets?.length) r.fail("vpcLinkSubnetIds", "a VPC link backend needs at least one subnet id.");
+    if (!subnets?.length)
+      r.fail("vpcLinkSubnetIds", "a VPC link backend needs at least one subnet id.");
     if (!groups?.length)
       r.fail("vpcLinkSecurityGroupIds", "a VPC link backend needs at least one security group id.");
     return {
@@ -488,7 +601,10 @@ function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
     };
   }
   if ((subnets?.length || groups?.length) && listenerArn === undefined) {
-    r.fail("vpcLinkListenerArn", "vpcLinkSubnetIds/vpcLinkSecurityGroupIds are set but the listener ARN is not.");
+    r.fail(
+      "vpcLinkListenerArn",
+      "vpcLinkSubnetIds/vpcLinkSecurityGroupIds are set but the listener ARN is not.",
+    );
   }
   if (url !== undefined) {
     if (!isHttpUrl(url)) r.fail("backendUrl", `expected an http(s) URL, got "${url}".`);
@@ -525,21 +641,24 @@ function parseCors(r: Reader): CorsConfig | undefined {
   const allowOrigins = r.array("corsAllowOrigins");
   if (allowOrigins === undefined) {
     for (const k of ["corsAllowMethods", "corsAllowHeaders", "corsMaxAge"] as const) {
-      if (r.has(k)) r.fail(k, "has no effect without corsAllowOrigins; set the allowed origins too.");
+      if (r.has(k))
+        r.fail(k, "has no effect without corsAllowOrigins; set the allowed origins too.");
     }
     return undefined;
   }
-  if (allowOrigins.length === 0) r.fail("corsAllowOrigins", "list at least one origin, or unset the key to turn CORS off.");
+  if (allowOrigins.length === 0)
+    r.fail("corsAllowOrigins", "list at least one origin, or unset the key to turn CORS off.");
   for (const o of allowOrigins) {
     if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
       r.fail("corsAllowOrigins", `"${o}" is not an origin (scheme://host[:port], no path) or "*".`);
     }
   }
-  const allowMethods = (r.array("corsAllowMethods") ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]).map(
-    (m) => m.toUpperCase(),
-  );
+  const allowMethods = (
+    r.array("corsAllowMethods") ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+  ).map((m) => m.toUpperCase());
   for (const m of allowMethods) {
-    if (!CORS_METHODS.includes(m)) r.fail("corsAllowMethods", `"${m}" is not one of ${CORS_METHODS.join(", ")}.`);
+    if (!CORS_METHODS.includes(m))
+      r.fail("corsAllowMethods", `"${m}" is not one of ${CORS_METHODS.join(", ")}.`);
   }
   const allowHeaders = r.array("corsAllowHeaders") ?? ["authorization", "content-type"];
   return {
@@ -579,7 +698,8 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
           "verifyWith=secret needs the HS256 secret: run `pulumi config set --secret jwtSecret <value>`, or point at an existing secret with `pulumi config set secretArn <arn>`.",
         );
       }
-      if (publicKeyPem !== undefined) r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
+      if (publicKeyPem !== undefined)
+        r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
       keySource = { kind: "secret", jwtSecret: raw.jwtSecret, existingSecretArn: secretArn };
       break;
     case "public-key":
@@ -588,7 +708,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       } else if (publicKeyPem === undefined && secretArn === undefined) {
         r.fail(
           "publicKeyPem",
-          "verifyWith=public-key needs the issuer's RS256 public key: run `pulumi config set publicKeyPem -- \"$(cat public.pem)\"`, or point at an existing secret with `pulumi config set secretArn <arn>`.",
+          'verifyWith=public-key needs the issuer\'s RS256 public key: run `pulumi config set publicKeyPem -- "$(cat public.pem)"`, or point at an existing secret with `pulumi config set secretArn <arn>`.',
         );
       }
       if (publicKeyPem !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(publicKeyPem)) {
@@ -601,22 +721,35 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       keySource = { kind: "public-key", publicKeyPem, existingSecretArn: secretArn };
       break;
     case "jwks":
-      if (secretArn !== undefined) r.fail("secretArn", "is not used with verifyWith=jwks: keys come from the issuer's JWKS.");
+      if (secretArn !== undefined)
+        r.fail("secretArn", "is not used with verifyWith=jwks: keys come from the issuer's JWKS.");
       if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
-      if (publicKeyPem !== undefined) r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
-      if (jwksUri !== undefined && !isHttpsUrl(jwksUri)) r.fail("jwksUri", `must be an https URL, got "${jwksUri}".`);
+      if (publicKeyPem !== undefined)
+        r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
+      if (jwksUri !== undefined && !isHttpsUrl(jwksUri))
+        r.fail("jwksUri", `must be an https URL, got "${jwksUri}".`);
       keySource = { kind: "jwks", jwksUri };
       break;
     default:
-      r.fail("verifyWith", `"${verifyWith}" is not a key source; expected one of ${VERIFY_WITH.join(", ")}.`);
+      r.fail(
+        "verifyWith",
+        `"${verifyWith}" is not a key source; expected one of ${VERIFY_WITH.join(", ")}.`,
+      );
   }
-  if (verifyWith !== "jwks" && jwksUri !== undefined) r.fail("jwksUri", "is only used with verifyWith=jwks.");
+  if (verifyWith !== "jwks" && jwksUri !== undefined)
+    r.fail("jwksUri", "is only used with verifyWith=jwks.");
 
   const issuer = r.string("issuer");
   if (issuer === undefined) {
-    r.fail("issuer", "is required: the iss value tokens must carry (pulumi config set issuer <value>).");
+    r.fail(
+      "issuer",
+      "is required: the iss value tokens must carry (pulumi config set issuer <value>).",
+    );
   } else if (verifyWith === "jwks" && jwksUri === undefined && !isHttpsUrl(issuer)) {
-    r.fail("issuer", `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${issuer}".`);
+    r.fail(
+      "issuer",
+      `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${issuer}".`,
+    );
   }
   const audiences = r.array("audiences");
   if (audiences === undefined) {
@@ -652,20 +785,30 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
       "http-jwt needs an issuer: set passageAppId (Passage), clerkFrontendApiUrl (Clerk) or issuer (any OIDC issuer).",
     );
   } else if (given.length > 1) {
-    r.fail(String(given[1]), `set only one of passageAppId, clerkFrontendApiUrl and issuer (got ${given.join(" and ")}).`);
+    r.fail(
+      String(given[1]),
+      `set only one of passageAppId, clerkFrontendApiUrl and issuer (got ${given.join(" and ")}).`,
+    );
   } else if (passageAppId !== undefined) {
     provider = "passage";
-    if (!/^[A-Za-z0-9_-]+$/.test(passageAppId)) r.fail("passageAppId", `"${passageAppId}" is not a Passage app id.`);
+    if (!/^[A-Za-z0-9_-]+$/.test(passageAppId))
+      r.fail("passageAppId", `"${passageAppId}" is not a Passage app id.`);
     issuer = `https://auth.passage.id/v1/apps/${passageAppId}`;
   } else if (clerkUrl !== undefined) {
     provider = "clerk";
     if (!isHttpsUrl(clerkUrl)) {
-      r.fail("clerkFrontendApiUrl", `must be the https Frontend API URL from the Clerk dashboard, got "${clerkUrl}".`);
+      r.fail(
+        "clerkFrontendApiUrl",
+        `must be the https Frontend API URL from the Clerk dashboard, got "${clerkUrl}".`,
+      );
     }
     issuer = clerkUrl.replace(/\/+$/, "");
   } else if (plainIssuer !== undefined) {
     if (!isHttpsUrl(plainIssuer)) {
-      r.fail("issuer", `must be an https URL (API Gateway fetches its keys over https), got "${plainIssuer}".`);
+      r.fail(
+        "issuer",
+        `must be an https URL (API Gateway fetches its keys over https), got "${plainIssuer}".`,
+      );
     }
     issuer = plainIssuer;
   }
@@ -673,17 +816,23 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
   if (audiences.length === 0) {
     const why =
       provider === "clerk"
-        ? "Clerk session tokens carry no aud unless a JWT template adds one: create a template with {\"aud\": \"ClerkJwtAuthorizer\"} in the Clerk dashboard, then pulumi config set --path 'audiences[0]' ClerkJwtAuthorizer."
+        ? 'Clerk session tokens carry no aud unless a JWT template adds one: create a template with {"aud": "ClerkJwtAuthorizer"} in the Clerk dashboard, then pulumi config set --path \'audiences[0]\' ClerkJwtAuthorizer.'
         : provider === "passage"
           ? "set it to your Passage app's authentication origin: pulumi config set --path 'audiences[0]' https://your-app.example.com."
           : "API Gateway's JWT authorizer requires at least one audience: pulumi config set --path 'audiences[0]' <aud>.";
     r.fail("audiences", `is required in http-jwt: ${why}`);
   } else if (audiences.length > MAX_JWT_AUDIENCES) {
-    r.fail("audiences", `API Gateway allows at most ${MAX_JWT_AUDIENCES} audiences per JWT authorizer, got ${audiences.length}.`);
+    r.fail(
+      "audiences",
+      `API Gateway allows at most ${MAX_JWT_AUDIENCES} audiences per JWT authorizer, got ${audiences.length}.`,
+    );
   }
   const scopes = r.array("authorizationScopes") ?? [];
   if (scopes.length > MAX_ROUTE_SCOPES) {
-    r.fail("authorizationScopes", `API Gateway allows at most ${MAX_ROUTE_SCOPES} scopes per route, got ${scopes.length}.`);
+    r.fail(
+      "authorizationScopes",
+      `API Gateway allows at most ${MAX_ROUTE_SCOPES} scopes per route, got ${scopes.length}.`,
+    );
   }
   const identitySource = r.string("identitySource") ?? "$request.header.Authorization";
   if (!/^\$request\.(header|querystring)\.[A-Za-z0-9._~-]+$/.test(identitySource)) {
@@ -712,7 +861,10 @@ export function parseConfig(raw: RawConfig): AppConfig {
   for (const key of Object.keys(raw.values)) {
     if (!(key in CONFIG_KEYS)) {
       const close = Object.keys(CONFIG_KEYS).find((k) => k.toLowerCase() === key.toLowerCase());
-      r.fail(key, `is not a setting of this program${close ? ` (did you mean ${close}?)` : ""}; see the README's configuration table.`);
+      r.fail(
+        key,
+        `is not a setting of this program${close ? ` (did you mean ${close}?)` : ""}; see the README's configuration table.`,
+      );
     }
   }
   const authMode = r.string("authMode");
@@ -742,9 +894,18 @@ export function parseConfig(raw: RawConfig): AppConfig {
     if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
     const requiredRoles = r.array("requiredRoles") ?? ["admin"];
     if (requiredRoles.length === 0 || requiredRoles.some((x) => x === "")) {
-      r.fail("requiredRoles", "list at least one role; a valid token without one of them is denied (403).");
+      r.fail(
+        "requiredRoles",
+        "list at least one role; a valid token without one of them is denied (403).",
+      );
     }
-    config = { ...common, authMode: "rest-token", lambda: parseLambdaAuth(r, raw), roleClaim, requiredRoles };
+    config = {
+      ...common,
+      authMode: "rest-token",
+      lambda: parseLambdaAuth(r, raw),
+      roleClaim,
+      requiredRoles,
+    };
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
