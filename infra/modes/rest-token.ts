@@ -1,0 +1,671 @@
+/**
+ * `rest-token` mode: a REST API (API Gateway v1) whose every method is guarded by a Lambda TOKEN
+ * authorizer; the verified identity reaches the backend through the authorizer context.
+ *
+ * The API is described twice on purpose, once as plain data (`restApiDefinition`, pure and unit
+ * tested) and once as the Pulumi resources built from that data. The deployment's `triggers` hold a
+ * hash of the plain description (`deploymentHash`), so every change to an authorizer setting, a
+ * method, an integration, a parameter mapping or a gateway response redeploys the stage on the
+ * next `pulumi up`. A REST API, unlike an HTTP API, serves its last *deployment*, not its current
+ * definition: without the hash a changed mapping would sit undeployed while `pulumi up` reports
+ * success.
+ *
+ * Prerequisite (documented, not created): REST access logging needs the account-level CloudWatch
+ * Logs role (`aws.apigateway.Account.cloudwatchRoleArn`). That setting is a per-region singleton
+ * of the whole AWS account, shared with every other REST API in it; creating it here would silently
+ * take it over from whoever owns it, and `pulumi destroy` would not give it back. Without it,
+ * creating the stage fails with "CloudWatch Logs role ARN must be set in account settings to enable
+ * logging"; the README says how to set it once per account and region.
+ */
+import { createHash } from "node:crypto";
+
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME } from "../config";
+import type { CorsConfig, IdentityConfig, RestTokenConfig } from "../config";
+import { ENV } from "../../functions/commons/env-contract";
+import { AuthorizerFunction } from "../components/authorizer-function";
+import { EchoBackend } from "../components/echo-backend";
+import { KeyMaterial } from "../components/key-material";
+import type { GatewayOutputs } from "../outputs";
+
+// ---------------------------------------------------------------------------------------------
+// The API as plain data
+// ---------------------------------------------------------------------------------------------
+
+/** Where the TOKEN authorizer reads the token. */
+export const TOKEN_IDENTITY_SOURCE = "method.request.header.Authorization";
+
+/**
+ * The `identityValidationExpression` of the TOKEN authorizer: `Bearer <jwt>` (the scheme in any
+ * case, RFC 6750 allows one or more spaces) or a bare JWT, where a JWT is three non-empty
+ * base64url segments. API Gateway answers anything else with 401 before the Lambda runs
+ * (aws-semantics.md §4), so junk headers cost no invocation and never reach the verifier.
+ *
+ * The expression is evaluated by Java's regex engine; it is written in the subset that Java and
+ * JavaScript read the same way (no inline flags, no `\z`), so the tests check it with `RegExp`.
+ * The signature segment must be non-empty, which also turns `alg: none` tokens away at the edge.
+ */
+export const TOKEN_VALIDATION_EXPRESSION =
+  "^([Bb][Ee][Aa][Rr][Ee][Rr] +)?[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
+
+/** The Lambda bundle the authorizer runs. */
+export const REST_AUTHORIZER_BUNDLE = "rest-authorizer" as const;
+
+/** A resource of the API: `/` or the catch-all `/{proxy+}`. */
+export type RestResourceKey = "root" | "proxy";
+
+/** A static header value in REST parameter mapping is single-quoted. */
+export function staticValue(value: string): string {
+  if (value.includes("'"))
+    throw new Error(`A static mapping value cannot contain a quote: ${value}`);
+  return `'${value}'`;
+}
+
+export interface RestIntegrationDefinition {
+  readonly type: "AWS_PROXY" | "HTTP_PROXY" | "MOCK";
+  readonly integrationHttpMethod?: string;
+  /**
+   * The integration URI. For `AWS_PROXY` the echo backend's invoke ARN is only known at deploy
+   * time, so the definition names it (`echo-backend`) and the component fills it in.
+   */
+  readonly uri?: string;
+  readonly target?: "echo-backend";
+  readonly requestParameters?: Readonly<Record<string, string>>;
+  readonly requestTemplates?: Readonly<Record<string, string>>;
+}
+
+/** The CORS preflight's method response and integration response (MOCK integration). */
+export interface RestPreflightResponse {
+  readonly statusCode: string;
+  readonly methodResponseParameters: Readonly<Record<string, boolean>>;
+  readonly integrationResponseParameters: Readonly<Record<string, string>>;
+  readonly integrationResponseTemplates?: Readonly<Record<string, string>>;
+}
+
+export interface RestMethodDefinition {
+  readonly resource: RestResourceKey;
+  readonly httpMethod: string;
+  readonly authorization: "CUSTOM" | "NONE";
+  readonly requestParameters?: Readonly<Record<string, boolean>>;
+  readonly integration: RestIntegrationDefinition;
+  readonly preflight?: RestPreflightResponse;
+}
+
+export interface RestGatewayResponseDefinition {
+  readonly responseType: "UNAUTHORIZED" | "ACCESS_DENIED" | "DEFAULT_5XX";
+  /** Unset keeps the status API Gateway chose (DEFAULT_5XX covers several). */
+  readonly statusCode?: string;
+  readonly responseTemplates: Readonly<Record<string, string>>;
+  readonly responseParameters?: Readonly<Record<string, string>>;
+}
+
+export interface RestAuthorizerDefinition {
+  readonly type: "TOKEN";
+  readonly identitySource: string;
+  readonly identityValidationExpression: string;
+  readonly resultTtlInSeconds: number;
+  /** What the authorizer Lambda is and decides with: its bundle and its role rule. */
+  readonly function: {
+    readonly bundle: string;
+    readonly roleClaim: string;
+    readonly requiredRoles: readonly string[];
+  };
+}
+
+/** Everything a stage deployment of this API captures, as plain data. */
+export interface RestApiDefinition {
+  readonly endpointType: "REGIONAL";
+  readonly authorizer: RestAuthorizerDefinition;
+  readonly methods: readonly RestMethodDefinition[];
+  readonly gatewayResponses: readonly RestGatewayResponseDefinition[];
+}
+
+/**
+ * The identity mapping of an `HTTP_PROXY` integration: each identity header and query parameter is
+ * set from the authorizer context (`context.authorizer.<key>`, aws-semantics.md §4, "Context into
+ * the integration request"). A mapped integration-request parameter replaces the value the client
+ * sent under that name, so a client cannot claim to be another customer.
+ *
+ * This relies on the REST authorizer always putting every mapped key in its context on Allow: a
+ * key missing from the context maps to nothing.
+ */
+export function identityRequestParameters(identity: IdentityConfig): Record<string, string> {
+  const params: Record<string, string> = {
+    [`integration.request.header.${identity.customerIdHeader}`]: `context.authorizer.${CONTEXT_KEY_CUSTOMER_ID}`,
+    [`integration.request.header.${identity.customerNameHeader}`]: `context.authorizer.${CONTEXT_KEY_CUSTOMER_NAME}`,
+  };
+  for (const m of identity.claimHeaders) {
+    params[`integration.request.header.${m.target}`] = `context.authorizer.${m.contextKey}`;
+  }
+  for (const m of identity.claimQueryParams) {
+    params[`integration.request.querystring.${m.target}`] = `context.authorizer.${m.contextKey}`;
+  }
+  return params;
+}
+
+/** The headers the backend receives the identity in, in mapping order (the `identityHeaders` output). */
+export function identityHeaderNames(identity: IdentityConfig): string[] {
+  return [
+    identity.customerIdHeader,
+    identity.customerNameHeader,
+    ...identity.claimHeaders.map((m) => m.target),
+  ];
+}
+
+function backendIntegration(
+  config: RestTokenConfig,
+  resource: RestResourceKey,
+): RestIntegrationDefinition {
+  const backend = config.backend;
+  if (backend.kind === "echo") {
+    // Lambda proxy (AWS_PROXY): the function receives the authorizer context, stringified, in
+    // `event.requestContext.authorizer.<key>` (aws-semantics.md §4). No header mapping here, on
+    // purpose: for AWS_PROXY, API Gateway builds the Lambda event from the *method* request, so
+    // `event.headers` holds the client's headers as sent; `integration.request.header.*` mappings
+    // would be headers of API Gateway's call to the Lambda Invoke API, not of the event. Such a
+    // mapping would be accepted and look like protection while changing nothing the function sees.
+    // A client-sent X-Customer-ID therefore IS in `event.headers`; the echo backend must take the
+    // identity from `requestContext.authorizer` only (and drop those headers from what it echoes).
+    return {
+      type: "AWS_PROXY",
+      integrationHttpMethod: "POST",
+      target: "echo-backend",
+    };
+  }
+  if (backend.kind !== "http") {
+    // parseConfig refuses vpc-link for rest-token; fail loudly if that ever changes.
+    throw new Error(
+      `RestTokenGateway: [backend] kind "${backend.kind}" is not supported by rest-token`,
+    );
+  }
+  const base = backend.url.replace(/\/+$/, "");
+  const requestParameters = identityRequestParameters(config.identity);
+  if (resource === "proxy") {
+    requestParameters["integration.request.path.proxy"] = "method.request.path.proxy";
+  }
+  return {
+    type: "HTTP_PROXY",
+    integrationHttpMethod: "ANY",
+    uri: resource === "proxy" ? `${base}/{proxy}` : `${base}/`,
+    requestParameters: sortKeys(requestParameters),
+  };
+}
+
+/**
+ * The one `Access-Control-Allow-Origin` value when a static header can express the allow-list
+ * (a single origin, or `*` anywhere in the list); undefined when several origins are listed.
+ */
+export function staticAllowOrigin(cors: CorsConfig): string | undefined {
+  if (cors.allowOrigins.includes("*")) return "*";
+  return cors.allowOrigins.length === 1 ? cors.allowOrigins[0] : undefined;
+}
+
+/**
+ * `Access-Control-Allow-Origin` for API Gateway's own answers (401/403/5xx), as a mapping
+ * expression. One origin or `*`: a static value. Several: the request's `Origin` is reflected,
+ * because a gateway response cannot choose from a list. That only exposes bodies such as
+ * `{"message":"Unauthorized"}`, and never with credentials; the allow-list is enforced where it
+ * matters, at the preflight a browser must pass before it sends `Authorization` cross-origin.
+ */
+function gatewayResponseAllowOrigin(cors: CorsConfig): string {
+  const origin = staticAllowOrigin(cors);
+  return origin !== undefined ? staticValue(origin) : "method.request.header.Origin";
+}
+
+function preflightResponse(cors: CorsConfig): RestPreflightResponse {
+  const h = (name: string): string => `method.response.header.${name}`;
+  const integrationResponseParameters: Record<string, string> = {
+    [h("Access-Control-Allow-Headers")]: staticValue(cors.allowHeaders.join(",")),
+    [h("Access-Control-Allow-Methods")]: staticValue(cors.allowMethods.join(",")),
+    [h("Access-Control-Max-Age")]: staticValue(String(cors.maxAgeSeconds)),
+  };
+  let integrationResponseTemplates: Record<string, string> | undefined;
+  const origin = staticAllowOrigin(cors);
+  if (origin !== undefined) {
+    integrationResponseParameters[h("Access-Control-Allow-Origin")] = staticValue(origin);
+  } else {
+    // Several origins: answer with the caller's Origin only when it is on the list (no header
+    // otherwise, so the browser refuses). A static mapping cannot choose, so the MOCK integration's
+    // response template sets the header with $context.responseOverride.
+    integrationResponseParameters[h("Vary")] = staticValue("Origin");
+    // A quote or VTL sigil in an origin would break out of the template; parseConfig's origin
+    // check does not exclude them, so refuse here.
+    for (const o of cors.allowOrigins) {
+      if (/["'$#\\]/.test(o))
+        throw new Error(`RestTokenGateway: [cors.allowOrigins] "${o}" is not an origin`);
+    }
+    const test = cors.allowOrigins.map((o) => `$o == "${o}"`).join(" || ");
+    integrationResponseTemplates = {
+      "application/json": [
+        `#set($o = $input.params().header.get('Origin'))`,
+        `#if("$!o" == "")#set($o = $input.params().header.get('origin'))#end`,
+        `#if(${test})#set($context.responseOverride.header.Access-Control-Allow-Origin = $o)#end`,
+      ].join("\n"),
+    };
+  }
+  return {
+    statusCode: "204",
+    methodResponseParameters: Object.fromEntries(
+      [
+        "Access-Control-Allow-Headers",
+        "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Origin",
+        "Access-Control-Max-Age",
+        ...(origin !== undefined ? [] : ["Vary"]),
+      ].map((name) => [h(name), true]),
+    ),
+    integrationResponseParameters: sortKeys(integrationResponseParameters),
+    integrationResponseTemplates,
+  };
+}
+
+/**
+ * The whole API as plain data, from the validated config alone: what the component creates, and
+ * what the deployment hash covers.
+ */
+export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
+  const methods: RestMethodDefinition[] = [];
+  for (const resource of ["root", "proxy"] as const) {
+    methods.push({
+      resource,
+      httpMethod: "ANY",
+      authorization: "CUSTOM",
+      requestParameters: resource === "proxy" ? { "method.request.path.proxy": true } : undefined,
+      integration: backendIntegration(config, resource),
+    });
+    if (config.cors) {
+      // Browsers send the preflight without Authorization: answer it here, without the authorizer
+      // (design rule 8). An explicit OPTIONS method wins over ANY on the same resource.
+      methods.push({
+        resource,
+        httpMethod: "OPTIONS",
+        authorization: "NONE",
+        integration: {
+          type: "MOCK",
+          requestTemplates: { "application/json": '{"statusCode": 200}' },
+        },
+        preflight: preflightResponse(config.cors),
+      });
+    }
+  }
+
+  const corsParams: Record<string, string> | undefined = config.cors
+    ? {
+        "gatewayresponse.header.Access-Control-Allow-Origin": gatewayResponseAllowOrigin(
+          config.cors,
+        ),
+        ...(staticAllowOrigin(config.cors) !== undefined
+          ? {}
+          : { "gatewayresponse.header.Vary": staticValue("Origin") }),
+      }
+    : undefined;
+  const json = { "application/json": '{"message":$context.error.messageString}' };
+  const gatewayResponses: RestGatewayResponseDefinition[] = [
+    {
+      responseType: "UNAUTHORIZED",
+      statusCode: "401",
+      responseTemplates: json,
+      responseParameters: corsParams,
+    },
+    {
+      responseType: "ACCESS_DENIED",
+      statusCode: "403",
+      responseTemplates: json,
+      responseParameters: corsParams,
+    },
+    { responseType: "DEFAULT_5XX", responseTemplates: json, responseParameters: corsParams },
+  ];
+
+  return {
+    endpointType: "REGIONAL",
+    authorizer: {
+      type: "TOKEN",
+      identitySource: TOKEN_IDENTITY_SOURCE,
+      identityValidationExpression: TOKEN_VALIDATION_EXPRESSION,
+      resultTtlInSeconds: config.lambda.authorizerCacheTtl,
+      function: {
+        bundle: REST_AUTHORIZER_BUNDLE,
+        roleClaim: config.roleClaim,
+        requiredRoles: [...config.requiredRoles],
+      },
+    },
+    methods,
+    gatewayResponses,
+  };
+}
+
+/** JSON with object keys sorted at every level and `undefined` members dropped: a stable text. */
+export function canonicalJson(value: unknown): string {
+  const norm = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(norm);
+    if (v && typeof v === "object") {
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .map((k) => [k, norm((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(norm(value));
+}
+
+/**
+ * The deployment trigger: sha256 over the canonical JSON of the whole definition. Equal
+ * definitions give equal hashes regardless of key order; any change gives a new hash, and a new
+ * trigger value replaces the `aws.apigateway.Deployment`, i.e. redeploys the stage.
+ *
+ * The role rule (`roleClaim`, `requiredRoles`) is part of it although API Gateway would pick up a
+ * new Lambda environment without a redeploy: a change of who may call the API then shows in the
+ * preview as a redeployment, not only as a function update.
+ */
+export function deploymentHash(definition: RestApiDefinition): string {
+  return createHash("sha256").update(canonicalJson(definition)).digest("hex");
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The component
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The `$context` fields of one access-log line. JSON, one object per request. The Authorization
+ * header is never logged (nor any request header): `$context.authorizer.*` carries only what the
+ * authorizer chose to return.
+ */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  extendedRequestId: "$context.extendedRequestId",
+  requestTime: "$context.requestTime",
+  ip: "$context.identity.sourceIp",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  path: "$context.path",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationLatency: "$context.integrationLatency",
+  integrationStatus: "$context.integration.status",
+  principalId: "$context.authorizer.principalId",
+  customerId: "$context.authorizer.customerId",
+  authorizerError: "$context.authorizer.error",
+  authorizerStatus: "$context.authorizer.status",
+  authorizerLatency: "$context.authorizer.latency",
+  errorMessage: "$context.error.message",
+  errorType: "$context.error.responseType",
+});
+
+export interface RestTokenGatewayArgs {
+  /** The validated stack config (`parseConfig`) for this mode. */
+  readonly config: RestTokenConfig;
+}
+
+/** A REST API whose methods are authorized by a Lambda TOKEN authorizer with role checks. */
+export class RestTokenGateway extends pulumi.ComponentResource {
+  /** The stack-output contract (infra/outputs.ts). */
+  readonly outputs: GatewayOutputs;
+  /** The plain description this gateway was built from (and whose hash triggers redeployment). */
+  readonly definition: RestApiDefinition;
+  readonly restApi: aws.apigateway.RestApi;
+  readonly authorizer: aws.apigateway.Authorizer;
+  readonly authorizerFunction: AuthorizerFunction;
+  readonly keyMaterial: KeyMaterial;
+  /** The bundled echo backend; undefined when `backendUrl` is set. */
+  readonly echoBackend?: EchoBackend;
+  readonly deployment: aws.apigateway.Deployment;
+  readonly stage: aws.apigateway.Stage;
+  readonly accessLogGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: RestTokenGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("identity-gateway:modes:RestTokenGateway", name, {}, opts);
+    const config = args.config;
+    const parent = { parent: this };
+    const definition = restApiDefinition(config);
+    this.definition = definition;
+
+    // --- Authorizer Lambda and its key material -------------------------------------------------
+    this.keyMaterial = new KeyMaterial(
+      `${name}-key`,
+      { keySource: config.lambda.keySource },
+      parent,
+    );
+    this.authorizerFunction = new AuthorizerFunction(
+      `${name}-authorizer`,
+      {
+        bundle: REST_AUTHORIZER_BUNDLE,
+        lambda: config.lambda,
+        identity: config.identity,
+        secretArn: this.keyMaterial.secretArn,
+        environment: {
+          [ENV.ROLE_CLAIM]: config.roleClaim,
+          [ENV.REQUIRED_ROLES]: JSON.stringify(config.requiredRoles),
+        },
+        logRetentionDays: config.stage.logRetentionDays,
+      },
+      parent,
+    );
+    const authFn = this.authorizerFunction.function;
+
+    // --- API, resources, authorizer -------------------------------------------------------------
+    this.restApi = new aws.apigateway.RestApi(
+      `${name}-api`,
+      {
+        description: `identity-gateway (rest-token) for stack ${config.stackName}`,
+        endpointConfiguration: { types: definition.endpointType },
+      },
+      parent,
+    );
+    const api = this.restApi;
+    const proxyResource = new aws.apigateway.Resource(
+      `${name}-proxy`,
+      { restApi: api.id, parentId: api.rootResourceId, pathPart: "{proxy+}" },
+      parent,
+    );
+    const resourceIds: Record<RestResourceKey, pulumi.Output<string>> = {
+      root: api.rootResourceId,
+      proxy: proxyResource.id,
+    };
+
+    const authDef = definition.authorizer;
+    this.authorizer = new aws.apigateway.Authorizer(
+      `${name}-authorizer`,
+      {
+        restApi: api.id,
+        type: authDef.type,
+        identitySource: authDef.identitySource,
+        identityValidationExpression: authDef.identityValidationExpression,
+        authorizerResultTtlInSeconds: authDef.resultTtlInSeconds,
+        authorizerUri: authFn.invokeArn,
+      },
+      parent,
+    );
+    // Only this API's authorizer may invoke the authorizer function (design rule 7).
+    new aws.lambda.Permission(
+      `${name}-authorizer-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: authFn.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${this.authorizer.id}`,
+      },
+      parent,
+    );
+
+    // --- Backend --------------------------------------------------------------------------------
+    let echoInvokeArn: pulumi.Output<string> | undefined;
+    if (config.backend.kind === "echo") {
+      this.echoBackend = new EchoBackend(
+        `${name}-echo`,
+        { logRetentionDays: config.stage.logRetentionDays },
+        parent,
+      );
+      echoInvokeArn = this.echoBackend.function.invokeArn;
+      new aws.lambda.Permission(
+        `${name}-echo-invoke`,
+        {
+          action: "lambda:InvokeFunction",
+          function: this.echoBackend.function.name,
+          principal: "apigateway.amazonaws.com",
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+        },
+        parent,
+      );
+    }
+
+    // --- Methods and integrations ---------------------------------------------------------------
+    const deployedParts: pulumi.Resource[] = [];
+    for (const m of definition.methods) {
+      const id = `${name}-${m.resource}-${m.httpMethod.toLowerCase()}`;
+      const method = new aws.apigateway.Method(
+        id,
+        {
+          restApi: api.id,
+          resourceId: resourceIds[m.resource],
+          httpMethod: m.httpMethod,
+          authorization: m.authorization,
+          authorizerId: m.authorization === "CUSTOM" ? this.authorizer.id : undefined,
+          requestParameters: m.requestParameters,
+        },
+        parent,
+      );
+      const i = m.integration;
+      const integration = new aws.apigateway.Integration(
+        id,
+        {
+          restApi: api.id,
+          resourceId: resourceIds[m.resource],
+          httpMethod: method.httpMethod,
+          type: i.type,
+          integrationHttpMethod: i.integrationHttpMethod,
+          uri: i.target === "echo-backend" ? echoInvokeArn : i.uri,
+          requestParameters: i.requestParameters,
+          requestTemplates: i.requestTemplates,
+        },
+        parent,
+      );
+      deployedParts.push(method, integration);
+      if (m.preflight) {
+        const p = m.preflight;
+        const methodResponse = new aws.apigateway.MethodResponse(
+          id,
+          {
+            restApi: api.id,
+            resourceId: resourceIds[m.resource],
+            httpMethod: method.httpMethod,
+            statusCode: p.statusCode,
+            responseParameters: p.methodResponseParameters,
+          },
+          parent,
+        );
+        const integrationResponse = new aws.apigateway.IntegrationResponse(
+          id,
+          {
+            restApi: api.id,
+            resourceId: resourceIds[m.resource],
+            httpMethod: method.httpMethod,
+            statusCode: methodResponse.statusCode,
+            responseParameters: p.integrationResponseParameters,
+            responseTemplates: p.integrationResponseTemplates,
+          },
+          { parent: this, dependsOn: [integration] },
+        );
+        deployedParts.push(methodResponse, integrationResponse);
+      }
+    }
+
+    // --- Gateway responses (API Gateway's own 401/403/5xx) ----------------------------------------
+    for (const g of definition.gatewayResponses) {
+      deployedParts.push(
+        new aws.apigateway.Response(
+          `${name}-${g.responseType.toLowerCase().replace(/_/g, "-")}`,
+          {
+            restApiId: api.id,
+            responseType: g.responseType,
+            statusCode: g.statusCode,
+            responseTemplates: g.responseTemplates,
+            responseParameters: g.responseParameters,
+          },
+          parent,
+        ),
+      );
+    }
+
+    // --- Deployment and stage -------------------------------------------------------------------
+    this.deployment = new aws.apigateway.Deployment(
+      `${name}-deployment`,
+      {
+        restApi: api.id,
+        description: `identity-gateway rest-token ${config.stage.stageName}`,
+        triggers: {
+          // The plain definition; plus the ids of what the definition cannot name (the authorizer
+          // and the functions), which change only when those resources are replaced.
+          definition: deploymentHash(definition),
+          authorizer: this.authorizer.id,
+          authorizerUri: authFn.invokeArn,
+          ...(echoInvokeArn ? { backendUri: echoInvokeArn } : {}),
+        },
+      },
+      { parent: this, dependsOn: [...deployedParts, this.authorizer] },
+    );
+
+    this.accessLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { retentionInDays: config.stage.logRetentionDays },
+      parent,
+    );
+    // Needs the account-level CloudWatch Logs role; see the prerequisite at the top of this file.
+    this.stage = new aws.apigateway.Stage(
+      `${name}-stage`,
+      {
+        restApi: api.id,
+        deployment: this.deployment.id,
+        stageName: config.stage.stageName,
+        accessLogSettings: {
+          destinationArn: this.accessLogGroup.arn,
+          format: ACCESS_LOG_FORMAT,
+        },
+      },
+      parent,
+    );
+    new aws.apigateway.MethodSettings(
+      `${name}-method-settings`,
+      {
+        restApi: api.id,
+        stageName: this.stage.stageName,
+        methodPath: "*/*",
+        settings: {
+          metricsEnabled: true,
+          throttlingBurstLimit: config.stage.throttlingBurstLimit,
+          throttlingRateLimit: config.stage.throttlingRateLimit,
+          // Full request/response execution logs would contain the Authorization header.
+          dataTraceEnabled: false,
+        },
+      },
+      parent,
+    );
+
+    this.outputs = {
+      apiUrl: this.stage.invokeUrl,
+      apiId: api.id,
+      apiType: "rest",
+      authMode: "rest-token",
+      stageName: this.stage.stageName,
+      executionArn: api.executionArn,
+      authorizerId: this.authorizer.id,
+      authorizerFunctionArn: authFn.arn,
+      secretArn: this.keyMaterial.secretArn ?? null,
+      identityHeaders: identityHeaderNames(config.identity),
+      issuer: config.lambda.issuer,
+    };
+    this.registerOutputs({ ...this.outputs });
+  }
+}
