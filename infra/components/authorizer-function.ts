@@ -1,0 +1,164 @@
+/**
+ * An authorizer Lambda (`http-authorizer` or `rest-authorizer`) with the least privilege it needs:
+ * write to its own log group, and read its own secret when it has one. The invoke permission is
+ * left to the mode, which scopes it to its own authorizer ARN.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import { ENV } from "../../functions/commons/env-contract";
+import type { IdentityConfig, LambdaAuthConfig } from "../config";
+import { functionCode } from "./bundle";
+import {
+  LAMBDA_ARCHITECTURES,
+  LAMBDA_ASSUME_ROLE_POLICY,
+  LAMBDA_HANDLER,
+  LAMBDA_RUNTIME,
+  type PolicyStatement,
+  functionLogGroup,
+  logWriteStatement,
+  policyDocument,
+} from "./lambda-basics";
+
+export interface AuthorizerFunctionArgs {
+  /** Which authorizer bundle to deploy. */
+  readonly bundle: "http-authorizer" | "rest-authorizer";
+  /** Token verification settings. */
+  readonly lambda: LambdaAuthConfig;
+  /** Which claims become the customer id/name and the extra context values. */
+  readonly identity: IdentityConfig;
+  /**
+   * ARN of the Secrets Manager secret with the key material. The role may read exactly this
+   * secret and nothing else.
+   * @default undefined (no secret: `jwks`; the role gets no Secrets Manager permission)
+   */
+  readonly secretArn?: pulumi.Input<string>;
+  /**
+   * Extra environment variables, e.g. `ROLE_CLAIM`/`REQUIRED_ROLES` for the REST authorizer.
+   * @default {}
+   */
+  readonly environment?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Retention of the function's log group, in days (a CloudWatch Logs value). */
+  readonly logRetentionDays: number;
+  /**
+   * Function timeout in seconds. API Gateway waits at most 10 s for an authorizer.
+   * @default 10
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Memory in MB (Lambda's CPU share grows with it; signature checks are CPU-bound).
+   * @default 256
+   */
+  readonly memorySizeMb?: number;
+}
+
+/**
+ * The environment an authorizer reads at cold start (`functions/commons/env-contract.ts`).
+ * Pure, so the contract is testable without the Pulumi engine. Lists and maps are JSON.
+ */
+export function authorizerEnvironment(
+  lambda: LambdaAuthConfig,
+  identity: IdentityConfig,
+  secretArn?: pulumi.Input<string>,
+  extra?: Readonly<Record<string, pulumi.Input<string>>>,
+): Record<string, pulumi.Input<string>> {
+  const contextClaims: Record<string, string> = {};
+  for (const m of [...identity.claimHeaders, ...identity.claimQueryParams]) {
+    contextClaims[m.contextKey] = m.claim;
+  }
+  const env: Record<string, pulumi.Input<string>> = {
+    [ENV.VERIFY_WITH]: lambda.keySource.kind,
+    [ENV.SECRET_CACHE_TTL_SECONDS]: String(lambda.secretCacheTtlSeconds),
+    [ENV.ISSUER]: lambda.issuer,
+    [ENV.AUDIENCES]: JSON.stringify(lambda.audiences),
+    [ENV.CLOCK_TOLERANCE_SECONDS]: String(lambda.clockToleranceSeconds),
+    [ENV.CUSTOMER_ID_CLAIMS]: JSON.stringify(identity.customerIdClaims),
+    [ENV.CUSTOMER_NAME_CLAIMS]: JSON.stringify(identity.customerNameClaims),
+    [ENV.CONTEXT_CLAIMS]: JSON.stringify(contextClaims),
+  };
+  if (secretArn !== undefined) env[ENV.SECRET_ID] = secretArn;
+  if (lambda.keySource.kind === "jwks" && lambda.keySource.jwksUri !== undefined) {
+    env[ENV.JWKS_URI] = lambda.keySource.jwksUri;
+  }
+  return { ...env, ...extra };
+}
+
+/**
+ * The statements of an authorizer's role policy: its own logs, and `secretsmanager:GetSecretValue`
+ * on exactly its own secret when it has one (never a wildcard).
+ */
+export function authorizerPolicyStatements(
+  logGroupArn: string,
+  secretArn: string | undefined,
+): PolicyStatement[] {
+  const statements = [logWriteStatement(logGroupArn)];
+  if (secretArn !== undefined) {
+    statements.push({
+      Sid: "ReadOwnKeyMaterial",
+      Effect: "Allow",
+      Action: "secretsmanager:GetSecretValue",
+      Resource: secretArn,
+    });
+  }
+  return statements;
+}
+
+export class AuthorizerFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly rolePolicy: aws.iam.RolePolicy;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+
+  constructor(name: string, args: AuthorizerFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("identity-gateway:shared:AuthorizerFunction", name, {}, opts);
+
+    this.logGroup = functionLogGroup(name, args.bundle, args.logRetentionDays, this);
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: LAMBDA_ASSUME_ROLE_POLICY },
+      { parent: this },
+    );
+    const secretArn = args.secretArn === undefined ? undefined : pulumi.output(args.secretArn);
+    this.rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.name,
+        policy: pulumi
+          .all([this.logGroup.arn, secretArn])
+          .apply(([logArn, secret]) => policyDocument(authorizerPolicyStatements(logArn, secret))),
+      },
+      { parent: this },
+    );
+    this.function = new aws.lambda.Function(
+      `${name}-fn`,
+      {
+        description: `identity-gateway ${args.bundle}`,
+        runtime: LAMBDA_RUNTIME,
+        architectures: LAMBDA_ARCHITECTURES,
+        handler: LAMBDA_HANDLER,
+        code: functionCode(args.bundle),
+        role: this.role.arn,
+        timeout: args.timeoutSeconds ?? 10,
+        memorySize: args.memorySizeMb ?? 256,
+        loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+        environment: {
+          variables: authorizerEnvironment(
+            args.lambda,
+            args.identity,
+            args.secretArn,
+            args.environment,
+          ),
+        },
+      },
+      // The policy first: a function that can run before it may read its secret fails closed
+      // on the first requests for no reason.
+      { parent: this, dependsOn: [this.rolePolicy] },
+    );
+
+    this.registerOutputs({
+      function: this.function,
+      role: this.role,
+      logGroup: this.logGroup,
+    });
+  }
+}

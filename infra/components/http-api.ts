@@ -1,0 +1,277 @@
+/**
+ * What both HTTP API modes share: the API, the backend integration (with the identity parameter
+ * mapping), the stage with throttling and an access log. The mode adds its authorizer and the
+ * routes.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+import {
+  CONTEXT_KEY_CUSTOMER_ID,
+  CONTEXT_KEY_CUSTOMER_NAME,
+  type BackendConfig,
+  type ClaimMapping,
+  type CorsConfig,
+  type IdentityConfig,
+  type StageConfig,
+} from "../config";
+import { EchoBackend } from "./echo-backend";
+
+/** One identity value: the claim it comes from and the authorizer-context key it travels under. */
+export type IdentityField = Pick<ClaimMapping, "claim" | "contextKey">;
+
+/**
+ * The identity part of an integration's `requestParameters`: every mapped header and query
+ * parameter, each `overwrite:`.
+ *
+ * Why `overwrite:` and never `append:`: `append:` keeps a value the client sent itself, so a
+ * client could send `X-Customer-ID: someone-else` and the backend would see it (design.md, rule 1;
+ * the SAM seed template made exactly this mistake).
+ *
+ * @param source the mapping expression for a field, e.g. `$context.authorizer.<contextKey>`
+ *   (Lambda authorizer) or `$context.authorizer.claims.<claim>` (JWT authorizer). The customer id
+ *   and name are passed as `{ contextKey: "customerId" | "customerName", claim: <first claim> }`.
+ */
+export function identityRequestParameters(
+  identity: IdentityConfig,
+  source: (field: IdentityField) => string,
+): Record<string, string> {
+  const params: Record<string, string> = {
+    [`overwrite:header.${identity.customerIdHeader}`]: source({
+      contextKey: CONTEXT_KEY_CUSTOMER_ID,
+      claim: identity.customerIdClaims[0],
+    }),
+    [`overwrite:header.${identity.customerNameHeader}`]: source({
+      contextKey: CONTEXT_KEY_CUSTOMER_NAME,
+      claim: identity.customerNameClaims[0],
+    }),
+  };
+  for (const m of identity.claimHeaders) params[`overwrite:header.${m.target}`] = source(m);
+  for (const m of identity.claimQueryParams)
+    params[`overwrite:querystring.${m.target}`] = source(m);
+  return params;
+}
+
+/** The header names the backend receives the identity in, in mapping order. */
+export function identityHeaderNames(identity: IdentityConfig): string[] {
+  return [
+    identity.customerIdHeader,
+    identity.customerNameHeader,
+    ...identity.claimHeaders.map((m) => m.target),
+  ];
+}
+
+/**
+ * Path handling for proxied backends (`http`, `vpc-link`): `overwrite:path` with the request path,
+ * prefixed by the backend URL's own path.
+ *
+ * Why not `https://backend/{proxy}` as the integration URI: the integration serves both `ANY /`
+ * (which has no `{proxy}` parameter) and `ANY /{proxy+}`; one `overwrite:path` works for both,
+ * and `$request.path` is the path without the stage name, so `/dev/orders/1` reaches the backend
+ * as `/orders/1` (or `/api/orders/1` for a backend URL `https://host/api`). The query string is
+ * passed through unchanged by HTTP_PROXY. The echo Lambda gets the path in its event instead.
+ */
+export function backendPathParameters(backend: BackendConfig): Record<string, string> {
+  switch (backend.kind) {
+    case "echo":
+      return {};
+    case "vpc-link":
+      return { "overwrite:path": "$request.path" };
+    case "http": {
+      const basePath = new URL(backend.url).pathname.replace(/\/+$/, "");
+      return {
+        "overwrite:path": basePath === "" ? "$request.path" : `${basePath}\${request.path}`,
+      };
+    }
+  }
+}
+
+/** The fields every access log line carries (HTTP API `$context` variables). */
+export const BASE_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  sourceIp: "$context.identity.sourceIp",
+  httpMethod: "$context.httpMethod",
+  path: "$context.path",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  protocol: "$context.protocol",
+  responseLength: "$context.responseLength",
+  responseLatency: "$context.responseLatency",
+  integrationStatus: "$context.integrationStatus",
+  integrationLatency: "$context.integrationLatency",
+  integrationError: "$context.integrationErrorMessage",
+  authorizerError: "$context.authorizer.error",
+};
+
+/**
+ * The stage's access-log format: one JSON object per request, the base fields plus the mode's
+ * identity fields (e.g. `customerId: $context.authorizer.customerId`).
+ * @throws Error when a field would log a credential (`Authorization`, cookies, the raw identity
+ *   source): access logs must never hold a token.
+ */
+export function accessLogFormat(identityFields: Readonly<Record<string, string>> = {}): string {
+  const fields = { ...BASE_ACCESS_LOG_FIELDS, ...identityFields };
+  for (const [key, value] of Object.entries(fields)) {
+    if (/authorization|cookie|identitySource|\$request\.header/i.test(value)) {
+      throw new Error(`accessLogFormat: [${key}] would log a credential (${value})`);
+    }
+  }
+  return JSON.stringify(fields);
+}
+
+export interface HttpApiBaseArgs {
+  /** Stage name, throttling and log retention. */
+  readonly stage: StageConfig;
+  /** Where requests go: the bundled echo Lambda, an HTTP URL, or a private listener via VPC link. */
+  readonly backend: BackendConfig;
+  /**
+   * CORS for browsers; API Gateway answers preflights from it.
+   * @default undefined (no CORS)
+   */
+  readonly cors?: CorsConfig;
+  /**
+   * The integration's parameter mapping for the identity (see `identityRequestParameters`).
+   * Path handling for proxied backends (`backendPathParameters`) is added by this component.
+   */
+  readonly requestParameters: Readonly<Record<string, string>>;
+  /**
+   * Identity fields for the access log, e.g. `{ customerId: "$context.authorizer.customerId" }`.
+   * @default {}
+   */
+  readonly accessLogIdentityFields?: Readonly<Record<string, string>>;
+}
+
+export class HttpApiBase extends pulumi.ComponentResource {
+  readonly api: aws.apigatewayv2.Api;
+  readonly integration: aws.apigatewayv2.Integration;
+  readonly stage: aws.apigatewayv2.Stage;
+  readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  /** The echo backend, when `backend.kind` is `echo`. */
+  readonly echoBackend?: EchoBackend;
+  /** The VPC link, when `backend.kind` is `vpc-link`. */
+  readonly vpcLink?: aws.apigatewayv2.VpcLink;
+  /** Invoke URL of the stage. */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: HttpApiBaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("identity-gateway:shared:HttpApiBase", name, {}, opts);
+    const { backend, cors } = args;
+
+    this.api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      {
+        protocolType: "HTTP",
+        description: "identity-gateway: verifies the caller's JWT and forwards the identity",
+        corsConfiguration: cors && {
+          allowOrigins: [...cors.allowOrigins],
+          allowMethods: [...cors.allowMethods],
+          allowHeaders: [...cors.allowHeaders],
+          maxAge: cors.maxAgeSeconds,
+        },
+      },
+      { parent: this },
+    );
+
+    const requestParameters = { ...args.requestParameters, ...backendPathParameters(backend) };
+    switch (backend.kind) {
+      case "echo": {
+        this.echoBackend = new EchoBackend(
+          `${name}-echo`,
+          { logRetentionDays: args.stage.logRetentionDays },
+          { parent: this },
+        );
+        new aws.lambda.Permission(
+          `${name}-echo-invoke`,
+          {
+            action: "lambda:InvokeFunction",
+            function: this.echoBackend.function.name,
+            principal: "apigateway.amazonaws.com",
+            sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+          },
+          { parent: this },
+        );
+        this.integration = new aws.apigatewayv2.Integration(
+          `${name}-integration`,
+          {
+            apiId: this.api.id,
+            integrationType: "AWS_PROXY",
+            integrationUri: this.echoBackend.function.invokeArn,
+            payloadFormatVersion: "2.0",
+            requestParameters,
+          },
+          { parent: this },
+        );
+        break;
+      }
+      case "http":
+        this.integration = new aws.apigatewayv2.Integration(
+          `${name}-integration`,
+          {
+            apiId: this.api.id,
+            integrationType: "HTTP_PROXY",
+            integrationMethod: "ANY",
+            integrationUri: backend.url,
+            requestParameters,
+          },
+          { parent: this },
+        );
+        break;
+      case "vpc-link":
+        this.vpcLink = new aws.apigatewayv2.VpcLink(
+          `${name}-vpc-link`,
+          {
+            subnetIds: [...backend.subnetIds],
+            securityGroupIds: [...backend.securityGroupIds],
+          },
+          { parent: this },
+        );
+        this.integration = new aws.apigatewayv2.Integration(
+          `${name}-integration`,
+          {
+            apiId: this.api.id,
+            integrationType: "HTTP_PROXY",
+            integrationMethod: "ANY",
+            connectionType: "VPC_LINK",
+            connectionId: this.vpcLink.id,
+            integrationUri: backend.listenerArn,
+            requestParameters,
+          },
+          { parent: this },
+        );
+        break;
+    }
+
+    this.accessLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { retentionInDays: args.stage.logRetentionDays },
+      { parent: this },
+    );
+    this.stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: this.api.id,
+        name: args.stage.stageName,
+        autoDeploy: true,
+        accessLogSettings: {
+          destinationArn: this.accessLogGroup.arn,
+          format: accessLogFormat(args.accessLogIdentityFields),
+        },
+        defaultRouteSettings: {
+          throttlingBurstLimit: args.stage.throttlingBurstLimit,
+          throttlingRateLimit: args.stage.throttlingRateLimit,
+        },
+      },
+      { parent: this },
+    );
+    this.url = this.stage.invokeUrl;
+
+    this.registerOutputs({
+      api: this.api,
+      integration: this.integration,
+      stage: this.stage,
+      accessLogGroup: this.accessLogGroup,
+      url: this.url,
+    });
+  }
+}

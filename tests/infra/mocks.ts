@@ -1,0 +1,206 @@
+/**
+ * Shared harness for the infrastructure tests: Pulumi's mock runtime with a recorder.
+ *
+ * Usage (import this module BEFORE the code under test, so the mocks are in place when
+ * `@pulumi/aws` resources are constructed):
+ *
+ *   import { mocks, unwrap, resourcesOfType, settle } from "./mocks";
+ *   import { HttpLambdaGateway } from "../../infra/modes/http-lambda";
+ *
+ *   beforeEach(() => mocks.reset());
+ *   it("...", async () => {
+ *     const gw = new HttpLambdaGateway("gateway", { config });
+ *     await settle();
+ *     expect(resourcesOfType("aws:apigatewayv2/authorizer:Authorizer")).toHaveLength(1);
+ *   });
+ *
+ * `newResource` records `{ type, name, inputs }` and returns plausible provider state (ids are
+ * `<name>-id`; ARNs live in account 123456789012, region us-east-1), so outputs such as
+ * `api.executionArn` or `fn.invokeArn` resolve to realistic strings the tests can assert on.
+ * `call` answers the harmless data sources (region, caller identity, partition) and throws
+ * `Mock call not implemented: <token>` for anything else, so an unexpected lookup fails loudly.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
+
+export const ACCOUNT = "123456789012";
+export const REGION = "us-east-1";
+
+export interface RecordedResource {
+  readonly type: string;
+  readonly name: string;
+  // Inputs as the engine received them: plain JSON-like values (Outputs already resolved).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly inputs: any;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly state: any;
+}
+
+const recorded: RecordedResource[] = [];
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- engine inputs and state are untyped JSON */
+/** Provider state for a resource: the inputs plus the computed attributes the program reads. */
+export function mockState(
+  type: string,
+  name: string,
+  id: string,
+  inputs: any,
+): Record<string, any> {
+  const physicalName: string =
+    inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}0001` : name);
+  const base = { ...inputs, name: physicalName };
+  switch (type) {
+    case "aws:apigatewayv2/api:Api":
+      return {
+        ...base,
+        arn: `arn:aws:apigateway:${REGION}::/apis/${id}`,
+        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,
+        apiEndpoint: `https://${id}.execute-api.${REGION}.amazonaws.com`,
+      };
+    case "aws:apigatewayv2/stage:Stage": {
+      const suffix = physicalName === "$default" ? "" : physicalName;
+      return {
+        ...base,
+        arn: `arn:aws:apigateway:${REGION}::/apis/${inputs.apiId}/stages/${physicalName}`,
+        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${inputs.apiId}/${physicalName}`,
+        invokeUrl: `https://${inputs.apiId}.execute-api.${REGION}.amazonaws.com/${suffix}`,
+      };
+    }
+    case "aws:apigateway/restApi:RestApi":
+      return {
+        ...base,
+        rootResourceId: `${id}-root`,
+        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,
+        arn: `arn:aws:apigateway:${REGION}::/restapis/${id}`,
+      };
+    case "aws:apigateway/stage:Stage":
+      return {
+        ...base,
+        stageName: inputs.stageName,
+        invokeUrl: `https://${inputs.restApi}.execute-api.${REGION}.amazonaws.com/${inputs.stageName}`,
+        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${inputs.restApi}/${inputs.stageName}`,
+      };
+    case "aws:lambda/function:Function": {
+      const arn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName}`;
+      return {
+        ...base,
+        arn,
+        qualifiedArn: `${arn}:$LATEST`,
+        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+      };
+    }
+    case "aws:secretsmanager/secret:Secret":
+      return {
+        ...base,
+        arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physicalName}-AbCdEf`,
+      };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { ...base, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName}` };
+    case "aws:iam/role:Role":
+      return { ...base, arn: `arn:aws:iam::${ACCOUNT}:role/${physicalName}` };
+    default:
+      return { ...base, arn: `arn:aws:mock:${REGION}:${ACCOUNT}:${type}/${id}` };
+  }
+}
+
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args: MockResourceArgs): {
+      id: string | undefined;
+      state: Record<string, unknown>;
+    } {
+      const id = `${args.name}-id`;
+      const state =
+        args.custom === false ? args.inputs : mockState(args.type, args.name, id, args.inputs);
+      recorded.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+      return { id: args.custom === false ? undefined : id, state };
+    },
+    call(args: MockCallArgs): Record<string, unknown> {
+      switch (args.token) {
+        case "aws:index/getRegion:getRegion":
+          return { name: REGION, region: REGION, id: REGION };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "test" };
+        case "aws:index/getPartition:getPartition":
+          return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+        default:
+          throw new Error(`Mock call not implemented: ${args.token}`);
+      }
+    },
+  },
+  "identity-gateway",
+  "dev",
+  false,
+);
+
+export const mocks = {
+  /** Forget recorded resources (call in `beforeEach`). */
+  reset(): void {
+    recorded.length = 0;
+  },
+  /** Every resource registered since the last reset, in registration order. */
+  all(): readonly RecordedResource[] {
+    return recorded;
+  },
+};
+
+/** Resolve an Output (or plain value) to its value. */
+export function unwrap<T>(value: pulumi.Input<T> | pulumi.Output<T>): Promise<T> {
+  return new Promise<T>((resolve) => pulumi.output(value).apply((v) => resolve(v as T)));
+}
+
+/** The recorded custom resources of one type token, e.g. "aws:lambda/function:Function". */
+export function resourcesOfType(type: string): RecordedResource[] {
+  return recorded.filter((r) => r.type === type);
+}
+
+/** The one recorded resource of a type; fails the test when there are zero or several. */
+export function onlyOfType(type: string): RecordedResource {
+  const found = resourcesOfType(type);
+  if (found.length !== 1) {
+    throw new Error(
+      `expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
+  }
+  return found[0];
+}
+
+/** `{type: count}` over the recorded custom resources (component resources excluded). */
+export function typeCounts(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of recorded) {
+    if (!r.type.startsWith("aws:")) continue;
+    counts[r.type] = (counts[r.type] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Wait until the program has registered everything it is going to: resources whose inputs are
+ * Outputs of other resources register asynchronously, so wait until the recorded count has been
+ * stable for several turns of the event loop.
+ */
+export async function settle(): Promise<void> {
+  let last = -1;
+  let stableTurns = 0;
+  while (stableTurns < 5) {
+    await new Promise((r) => setTimeout(r, 10));
+    if (recorded.length === last) stableTurns++;
+    else {
+      stableTurns = 0;
+      last = recorded.length;
+    }
+  }
+}
+
+/** Every string anywhere inside a value (keys included), for "no X anywhere" assertions. */
+export function allStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(allStrings);
+  if (value && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => [k, ...allStrings(v)]);
+  }
+  return [];
+}
