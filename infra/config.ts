@@ -399,13 +399,13 @@ class Reader {
   }
 
   has(key: ConfigKey): boolean {
-    const v = this.values[key];
-    return v !== undefined && v !== "";
+    return this.string(key) !== undefined;
   }
 
+  /** A blank value counts as unset: a whitespace-only issuer must not become the expected `iss` "". */
   string(key: ConfigKey): string | undefined {
-    const v = this.values[key];
-    return v === undefined || v === "" ? undefined : v.trim();
+    const v = this.values[key]?.trim();
+    return v === undefined || v === "" ? undefined : v;
   }
 
   integer(key: ConfigKey, dflt: number, min: number, max: number): number {
@@ -426,7 +426,7 @@ class Reader {
   /** Arrays arrive as JSON (`pulumi config set --path 'key[0]' v` or a YAML list in the stack file). */
   array(key: ConfigKey): string[] | undefined {
     const v = this.values[key];
-    if (v === undefined) return undefined;
+    if (v === undefined || v.trim() === "") return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(v);
@@ -441,7 +441,14 @@ class Reader {
       this.fail(key, `expected a list of strings, got ${v}.`);
       return undefined;
     }
-    return parsed.map((s) => s.trim());
+    const list = parsed.map((s) => s.trim());
+    // An empty entry is never meant (an audience "", a role "", a subnet ""): refuse it by position.
+    const blank = list.flatMap((s, i) => (s === "" ? [`${key}[${i}]`] : []));
+    if (blank.length > 0) {
+      this.fail(key, `has an empty entry (${blank.join(", ")}); remove it or give it a value.`);
+      return list.filter((s) => s !== "");
+    }
+    return list;
   }
 }
 
@@ -614,12 +621,18 @@ function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
 }
 
 function parseStage(r: Reader, stackName: string, mode: AuthMode): StageConfig {
-  const stageName = r.string("stageName") ?? stackName;
+  const explicit = r.string("stageName");
+  const stageName = explicit ?? stackName;
   const httpDefault = mode !== "rest-token" && stageName === "$default";
   if (!httpDefault && !STAGE_NAME.test(stageName)) {
+    // Stack names may hold "." which stage names may not: say where the value came from.
+    const what =
+      explicit === undefined
+        ? `is unset, so the stack name "${stageName}" would be the stage name, but it`
+        : `"${stageName}"`;
     r.fail(
       "stageName",
-      `"${stageName}" is not a valid stage name (letters, digits, _ and -, up to 128${mode !== "rest-token" ? ", or $default" : ""}).`,
+      `${what} is not a valid stage name (letters, digits, _ and -, up to 128${mode !== "rest-token" ? ", or $default" : ""}).`,
     );
   }
   const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
@@ -852,6 +865,30 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
   };
 }
 
+/** The config key a mistyped key most likely meant (case or up to two edits away), if any. */
+function closestKey(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { key: string; distance: number } | undefined;
+  for (const k of Object.keys(CONFIG_KEYS)) {
+    const d = editDistance(lower, k.toLowerCase());
+    if (d <= 2 && (best === undefined || d < best.distance)) best = { key: k, distance: d };
+  }
+  return best?.key;
+}
+
+/** Levenshtein distance (keys are short, so the quadratic table is fine). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
 /**
  * Validate raw stack config into an `AppConfig`. Pure: no Pulumi engine needed.
  * @throws ConfigError listing every problem, each naming its key.
@@ -859,8 +896,9 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
 export function parseConfig(raw: RawConfig): AppConfig {
   const r = new Reader(raw.values);
   for (const key of Object.keys(raw.values)) {
-    if (!(key in CONFIG_KEYS)) {
-      const close = Object.keys(CONFIG_KEYS).find((k) => k.toLowerCase() === key.toLowerCase());
+    // hasOwnProperty, not `in`: "constructor" or "toString" must be reported like any other typo.
+    if (!Object.prototype.hasOwnProperty.call(CONFIG_KEYS, key)) {
+      const close = closestKey(key);
       r.fail(
         key,
         `is not a setting of this program${close ? ` (did you mean ${close}?)` : ""}; see the README's configuration table.`,
@@ -893,7 +931,7 @@ export function parseConfig(raw: RawConfig): AppConfig {
     const roleClaim = r.string("roleClaim") ?? "metadata.role";
     if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
     const requiredRoles = r.array("requiredRoles") ?? ["admin"];
-    if (requiredRoles.length === 0 || requiredRoles.some((x) => x === "")) {
+    if (requiredRoles.length === 0) {
       r.fail(
         "requiredRoles",
         "list at least one role; a valid token without one of them is denied (403).",
