@@ -1,0 +1,116 @@
+/**
+ * The authorizer core shared by the HTTP API and REST authorizer handlers: token in, decision out.
+ * Pure apart from the key source, which is injected (or built from settings with injectable
+ * Secrets Manager client, fetch and clock).
+ *
+ * Hot path: when the key cache is fresh, every step is synchronous node:crypto work and the
+ * returned Promise is already resolved, so the decision costs about one signature check.
+ */
+import { AuthError, AuthorizerInternalError, type AuthErrorCode } from "./errors";
+import { resolveIdentity, type Identity } from "./identity";
+import {
+  assertAlgorithm,
+  decodeJwt,
+  validateClaims,
+  verifySignature,
+  type DecodedJwt,
+  type JwtPayload,
+  type VerificationKey,
+} from "./jwt";
+import { createKeySource, type KeySource, type KeySourceDeps } from "./keys";
+import type { AuthorizerSettings } from "./settings";
+import { extractBearerToken } from "./token";
+
+/** The decision for one token. Never a rejected Promise: every failure is a `{ ok: false }`. */
+export type AuthResult =
+  | { readonly ok: true; readonly claims: JwtPayload; readonly identity: Identity }
+  | { readonly ok: false; readonly reason: AuthError };
+
+/** Dependencies of `createAuthorizer`; everything defaults to the real thing. */
+export interface AuthorizerDeps extends KeySourceDeps {
+  /** Replaces the key source built from settings (tests, custom sources). */
+  readonly keySource?: KeySource;
+}
+
+/** A ready-to-use authorizer, created once per Lambda container. */
+export interface Authorizer {
+  /** The settings it was created with (e.g. for role checks in the REST authorizer). */
+  readonly settings: AuthorizerSettings;
+  /** Verifies a raw JWT (no `Bearer ` prefix) and resolves the identity. Never rejects. */
+  authorize(token: string): Promise<AuthResult>;
+  /** Same, from an Authorization header value (`Bearer <t>` in any case, or bare). Never rejects. */
+  authorizeHeader(value: string | undefined | null): Promise<AuthResult>;
+}
+
+/**
+ * Creates the authorizer. Does no I/O: key material is loaded on the first request and cached.
+ * @param settings from `readSettings(process.env)`.
+ * @param deps injectable Secrets Manager client, fetch, clock or a whole key source.
+ */
+export function createAuthorizer(
+  settings: AuthorizerSettings,
+  deps: AuthorizerDeps = {},
+): Authorizer {
+  const keySource = deps.keySource ?? createKeySource(settings, deps);
+  const now = deps.now ?? Date.now;
+
+  const finish = (jwt: DecodedJwt, keys: readonly VerificationKey[]): AuthResult => {
+    try {
+      verifySignature(jwt, keys);
+      validateClaims(jwt.payload, settings, now());
+      return { ok: true, claims: jwt.payload, identity: resolveIdentity(jwt.payload, settings) };
+    } catch (err) {
+      return failure(err);
+    }
+  };
+
+  const authorize = (token: string): Promise<AuthResult> => {
+    try {
+      const jwt = decodeJwt(token);
+      assertAlgorithm(jwt.header, keySource.algorithm);
+      const keys = keySource.getKeys(jwt.header.kid);
+      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, keys));
+      return (keys as Promise<readonly VerificationKey[]>).then((k) => finish(jwt, k), failure);
+    } catch (err) {
+      return Promise.resolve(failure(err));
+    }
+  };
+
+  return {
+    settings,
+    authorize,
+    authorizeHeader(value) {
+      let token: string;
+      try {
+        token = extractBearerToken(value);
+      } catch (err) {
+        return Promise.resolve(failure(err));
+      }
+      return authorize(token);
+    },
+  };
+}
+
+function failure(err: unknown): AuthResult {
+  return {
+    ok: false,
+    reason:
+      err instanceof AuthError
+        ? err
+        : new AuthorizerInternalError("Unexpected authorizer failure.", { cause: err }),
+  };
+}
+
+/**
+ * A log-safe description of why a request was denied, for failures an operator must act on
+ * (key source down, internal error). Names the cause's type, never its content. Token problems
+ * return undefined: their code says it all, and their detail is the caller's business.
+ */
+export function describeFailure(reason: AuthError): string | undefined {
+  const actionable: readonly AuthErrorCode[] = ["KEY_SOURCE_UNAVAILABLE", "INTERNAL_ERROR"];
+  if (!actionable.includes(reason.code)) return undefined;
+  const cause = reason.cause;
+  const causeName =
+    cause instanceof Error ? cause.name : cause === undefined ? undefined : typeof cause;
+  return causeName ? `${reason.message} (${causeName})` : reason.message;
+}

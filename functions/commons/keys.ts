@@ -1,0 +1,424 @@
+/**
+ * Key sources: where verification keys come from, prepared once as `KeyObject`s and cached.
+ *
+ * Contract of `KeySource.getKeys`: while the cache is fresh it returns an array synchronously (the
+ * warm path does no I/O and awaits nothing); when a load is needed it returns a Promise. Failures
+ * are `AuthError`s (thrown synchronously or as a rejection), never crashes: an unreachable Secrets
+ * Manager or JWKS endpoint denies requests (fail closed) and the source retries by itself after a
+ * short backoff, so it recovers without a cold start.
+ */
+import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  type SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
+import { secretsManager } from "./clients/secrets-manager";
+import { AuthError, KeyNotFoundError, KeySourceUnavailableError } from "./errors";
+import type { JwtAlgorithm, VerificationKey } from "./jwt";
+import type { AuthorizerSettings } from "./settings";
+
+/** Supplies verification keys for a token's `kid`. */
+export interface KeySource {
+  /** The single algorithm tokens must use with this source. */
+  readonly algorithm: JwtAlgorithm;
+  /**
+   * Candidate keys for `kid` (ignored by single-key sources). Synchronous when cached.
+   * @throws KeySourceUnavailableError / KeyNotFoundError (sync or as a rejection).
+   */
+  getKeys(
+    kid: string | undefined,
+  ): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
+}
+
+/** The part of the SDK client the Secrets Manager source uses (a mock client fits too). */
+export type SecretsManagerSend = Pick<SecretsManagerClient, "send">;
+
+/** Retry pacing after a failed load: doubles from `minMs` up to `maxMs`. */
+export interface Backoff {
+  readonly minMs: number;
+  readonly maxMs: number;
+}
+
+/** Default retry pacing: 1 s, 2 s, 4 s … capped at 10 s. */
+export const DEFAULT_BACKOFF: Backoff = { minMs: 1000, maxMs: 10_000 };
+
+/** Smallest RSA modulus accepted, as in RFC 7518 §3.3. */
+export const MIN_RSA_MODULUS_BITS = 2048;
+
+/**
+ * Single-flight cache with fail-closed retries, shared by both sources. `value` is only served
+ * while fresh; after a failure, callers are denied without I/O until `retryAt`.
+ */
+class RefreshingCache<T> {
+  private value: T | undefined;
+  private expiresAt = 0;
+  private loading: Promise<T> | undefined;
+  private retryAt = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly load: () => Promise<T>,
+    private readonly ttlMs: number,
+    private readonly now: () => number,
+    private readonly backoff: Backoff,
+    private readonly what: string,
+  ) {}
+
+  /** The cached value if fresh, else undefined. */
+  fresh(): T | undefined {
+    return this.value !== undefined && this.now() < this.expiresAt ? this.value : undefined;
+  }
+
+  /** The current value, possibly stale; for decisions that need the last good state. */
+  last(): T | undefined {
+    return this.value;
+  }
+
+  /** Starts (or joins) a load, unless a recent failure is still backing off. */
+  refresh(): Promise<T> {
+    if (this.loading) return this.loading;
+    if (this.now() < this.retryAt) {
+      return Promise.reject(
+        new KeySourceUnavailableError(`${this.what} unavailable; retrying soon.`),
+      );
+    }
+    this.loading = this.load().then(
+      (value) => {
+        this.value = value;
+        this.expiresAt = this.now() + this.ttlMs;
+        this.failures = 0;
+        this.retryAt = 0;
+        this.loading = undefined;
+        return value;
+      },
+      (cause: unknown) => {
+        this.failures++;
+        const delay = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** (this.failures - 1));
+        this.retryAt = this.now() + delay;
+        this.loading = undefined;
+        throw cause instanceof AuthError
+          ? cause
+          : new KeySourceUnavailableError(`${this.what} could not be loaded.`, { cause });
+      },
+    );
+    return this.loading;
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Secrets Manager: HS256 secret or RS256 PEM public key
+// -------------------------------------------------------------------------------------------------
+
+/** Options of `createSecretsManagerKeySource`. */
+export interface SecretsManagerKeySourceOptions {
+  /** `secret`: SecretString (or SecretBinary) is the HS256 key. `public-key`: SecretString is a PEM. */
+  readonly kind: "secret" | "public-key";
+  /** Secret name or ARN. */
+  readonly secretId: string;
+  /** Cache lifetime; 0 reads the secret for every request. */
+  readonly ttlSeconds: number;
+  /** SDK client (or a mock). */
+  readonly client: SecretsManagerSend;
+  /** Clock in ms. @default Date.now */
+  readonly now?: () => number;
+  /** @default DEFAULT_BACKOFF */
+  readonly backoff?: Backoff;
+}
+
+/**
+ * A key source backed by one Secrets Manager secret. Reads `AWSCURRENT` and `AWSPREVIOUS` so that
+ * tokens signed before a rotation keep verifying until they expire; a missing `AWSPREVIOUS`
+ * (ResourceNotFoundException: the secret was never rotated) is normal. If only `AWSPREVIOUS`
+ * fails for another reason, the last known previous key is kept rather than denying everyone.
+ */
+export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptions): KeySource {
+  const algorithm: JwtAlgorithm = opts.kind === "secret" ? "HS256" : "RS256";
+  const now = opts.now ?? Date.now;
+  let previous: VerificationKey | undefined;
+
+  const read = (stage: "AWSCURRENT" | "AWSPREVIOUS"): Promise<GetSecretValueCommandOutput> =>
+    opts.client.send(new GetSecretValueCommand({ SecretId: opts.secretId, VersionStage: stage }));
+
+  const load = async (): Promise<readonly VerificationKey[]> => {
+    const [cur, prev] = await Promise.allSettled([read("AWSCURRENT"), read("AWSPREVIOUS")]);
+    if (cur.status === "rejected") {
+      throw new KeySourceUnavailableError("Secrets Manager read failed.", { cause: cur.reason });
+    }
+    const current = prepareSecretKey(opts.kind, cur.value);
+    if (prev.status === "fulfilled") {
+      previous = prepareSecretKey(opts.kind, prev.value);
+    } else if (errorName(prev.reason) === "ResourceNotFoundException") {
+      previous = undefined;
+    }
+    return previous && !previous.key.equals(current.key) ? [current, previous] : [current];
+  };
+
+  const cache = new RefreshingCache(
+    load,
+    opts.ttlSeconds * 1000,
+    now,
+    opts.backoff ?? DEFAULT_BACKOFF,
+    "Secrets Manager key",
+  );
+  return {
+    algorithm,
+    getKeys: () => cache.fresh() ?? cache.refresh(),
+  };
+}
+
+function prepareSecretKey(
+  kind: "secret" | "public-key",
+  out: GetSecretValueCommandOutput,
+): VerificationKey {
+  if (kind === "secret") {
+    const bytes =
+      out.SecretString !== undefined
+        ? Buffer.from(out.SecretString, "utf8")
+        : out.SecretBinary !== undefined
+          ? Buffer.from(out.SecretBinary)
+          : undefined;
+    if (!bytes || bytes.length === 0) {
+      throw new KeySourceUnavailableError("The secret holds no HS256 key.");
+    }
+    return { alg: "HS256", key: createSecretKey(bytes) };
+  }
+  if (!out.SecretString) throw new KeySourceUnavailableError("The secret holds no PEM public key.");
+  let key: KeyObject;
+  try {
+    // createPublicKey accepts an SPKI/PKCS#1 public key, a certificate, or derives it from a private key.
+    key = createPublicKey(out.SecretString);
+  } catch (cause) {
+    throw new KeySourceUnavailableError("The secret is not a PEM public key.", { cause });
+  }
+  assertStrongRsa(key);
+  return { alg: "RS256", key };
+}
+
+function assertStrongRsa(key: KeyObject): void {
+  if (key.asymmetricKeyType !== "rsa") {
+    throw new KeySourceUnavailableError("The public key is not an RSA key (RS256 requires RSA).");
+  }
+  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) {
+    throw new KeySourceUnavailableError(`RSA keys must be at least ${MIN_RSA_MODULUS_BITS} bits.`);
+  }
+}
+
+function errorName(err: unknown): string | undefined {
+  return typeof err === "object" && err !== null && "name" in err
+    ? String((err as { name: unknown }).name)
+    : undefined;
+}
+
+// -------------------------------------------------------------------------------------------------
+// JWKS: RS256 keys from the issuer's key set
+// -------------------------------------------------------------------------------------------------
+
+/** The subset of the global `fetch` the JWKS source uses (injectable for tests). */
+export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
+
+/** Options of `createJwksKeySource`. */
+export interface JwksKeySourceOptions {
+  /** Issuer; discovery reads `${issuer}/.well-known/openid-configuration` when `jwksUri` is unset. */
+  readonly issuer: string;
+  /** JWKS URL; skips discovery. */
+  readonly jwksUri?: string;
+  /** How long a fetched key set is used before it is fetched again. */
+  readonly ttlSeconds: number;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** Per-request timeout, like API Gateway's JWT authorizer. @default 1500 */
+  readonly timeoutMs?: number;
+  /** Largest accepted response body. @default 65536 */
+  readonly maxBytes?: number;
+  /** Minimum time between fetches triggered by an unknown `kid`. @default 30000 */
+  readonly refetchCooldownMs?: number;
+  /** @default DEFAULT_BACKOFF */
+  readonly backoff?: Backoff;
+}
+
+/** A prepared key set. */
+interface KeySet {
+  readonly byKid: ReadonlyMap<string, VerificationKey>;
+  readonly all: readonly VerificationKey[];
+}
+
+/**
+ * A key source backed by the issuer's JWKS. Only RSA signing keys (`use` absent or `sig`, `alg`
+ * absent or `RS256`, modulus ≥ 2048 bits) are kept. An unknown `kid` refetches the set (the issuer
+ * may have rotated), at most once per cooldown, so garbage kids cannot hammer the IdP. A token
+ * without `kid` is accepted only when the set holds exactly one key (as jose's local JWKS does).
+ */
+export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
+  const fetchImpl: FetchLike = opts.fetch ?? ((url, init) => fetch(url, init));
+  const now = opts.now ?? Date.now;
+  const timeoutMs = opts.timeoutMs ?? 1500;
+  const maxBytes = opts.maxBytes ?? 65536;
+  const cooldownMs = opts.refetchCooldownMs ?? 30_000;
+  let jwksUri = opts.jwksUri;
+  let lastFetchAt = Number.NEGATIVE_INFINITY;
+
+  const load = async (): Promise<KeySet> => {
+    lastFetchAt = now();
+    if (jwksUri === undefined) {
+      const url = `${opts.issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+      const doc = await fetchJson(fetchImpl, url, timeoutMs, maxBytes);
+      const discovered = isObject(doc) ? doc.jwks_uri : undefined;
+      if (typeof discovered !== "string" || !/^https?:\/\//.test(discovered)) {
+        throw new KeySourceUnavailableError("OIDC discovery document has no valid jwks_uri.");
+      }
+      jwksUri = discovered;
+    }
+    return parseJwks(await fetchJson(fetchImpl, jwksUri, timeoutMs, maxBytes));
+  };
+
+  const cache = new RefreshingCache(
+    load,
+    opts.ttlSeconds * 1000,
+    now,
+    opts.backoff ?? DEFAULT_BACKOFF,
+    "JWKS",
+  );
+
+  const select = (set: KeySet, kid: string | undefined): readonly VerificationKey[] | undefined => {
+    if (kid === undefined) return set.all.length === 1 ? set.all : undefined;
+    const key = set.byKid.get(kid);
+    return key ? [key] : undefined;
+  };
+  const selectOrThrow = (set: KeySet, kid: string | undefined): readonly VerificationKey[] => {
+    const keys = select(set, kid);
+    if (!keys) {
+      throw new KeyNotFoundError(kid === undefined ? "Token has no kid." : "No JWKS key for kid.");
+    }
+    return keys;
+  };
+
+  return {
+    algorithm: "RS256",
+    getKeys(kid) {
+      const set = cache.fresh();
+      if (set) {
+        const keys = select(set, kid);
+        if (keys) return keys;
+        if (now() - lastFetchAt < cooldownMs) {
+          throw new KeyNotFoundError("No JWKS key for kid (refetch cooling down).");
+        }
+      }
+      return cache.refresh().then((fresh) => selectOrThrow(fresh, kid));
+    },
+  };
+}
+
+async function fetchJson(
+  fetchImpl: FetchLike,
+  url: string,
+  timeoutMs: number,
+  maxBytes: number,
+): Promise<unknown> {
+  const res = await fetchImpl(url, {
+    signal: AbortSignal.timeout(timeoutMs),
+    headers: { accept: "application/json" },
+  });
+  if (!res.ok) throw new KeySourceUnavailableError(`GET ${url} answered ${res.status}.`);
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new KeySourceUnavailableError(`GET ${url}: response too large.`);
+  const body = await readLimited(res, maxBytes);
+  try {
+    return JSON.parse(body) as unknown;
+  } catch (cause) {
+    throw new KeySourceUnavailableError(`GET ${url}: response is not JSON.`, { cause });
+  }
+}
+
+/** Reads a body but stops (and fails) past `maxBytes`, whatever Content-Length claimed. */
+async function readLimited(res: Response, maxBytes: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new KeySourceUnavailableError("Response too large.");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Prepares the usable keys of a JWKS document. Unusable entries are skipped individually (an IdP
+ * may publish encryption or EC keys next to its RSA signing keys); an empty result is an error.
+ */
+export function parseJwks(doc: unknown): KeySet {
+  const entries = isObject(doc) && Array.isArray(doc.keys) ? doc.keys : undefined;
+  if (!entries) throw new KeySourceUnavailableError("JWKS has no keys array.");
+  const byKid = new Map<string, VerificationKey>();
+  const all: VerificationKey[] = [];
+  for (const jwk of entries) {
+    if (!isObject(jwk) || jwk.kty !== "RSA") continue;
+    if (jwk.use !== undefined && jwk.use !== "sig") continue;
+    if (jwk.alg !== undefined && jwk.alg !== "RS256") continue;
+    if (typeof jwk.n !== "string" || typeof jwk.e !== "string") continue;
+    if (jwk.kid !== undefined && typeof jwk.kid !== "string") continue;
+    let key: KeyObject;
+    try {
+      // Only n and e are passed on: nothing else in the JWK may influence the key.
+      key = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
+      assertStrongRsa(key);
+    } catch {
+      continue;
+    }
+    const prepared: VerificationKey = { alg: "RS256", key, kid: jwk.kid };
+    if (jwk.kid !== undefined) {
+      if (byKid.has(jwk.kid)) continue;
+      byKid.set(jwk.kid, prepared);
+    }
+    all.push(prepared);
+  }
+  if (all.length === 0) throw new KeySourceUnavailableError("JWKS has no usable RS256 keys.");
+  return { byKid, all };
+}
+
+// -------------------------------------------------------------------------------------------------
+// Factory
+// -------------------------------------------------------------------------------------------------
+
+/** Injectable dependencies of `createKeySource`. */
+export interface KeySourceDeps {
+  /** Secrets Manager client. @default the module-scope client in clients/secrets-manager.ts */
+  readonly secretsManager?: SecretsManagerSend;
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike;
+  /** Clock in ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Builds the key source `settings.verifyWith` asks for. Does no I/O itself. */
+export function createKeySource(settings: AuthorizerSettings, deps: KeySourceDeps = {}): KeySource {
+  if (settings.verifyWith === "jwks") {
+    return createJwksKeySource({
+      issuer: settings.issuer,
+      jwksUri: settings.jwksUri,
+      ttlSeconds: settings.secretCacheTtlSeconds,
+      fetch: deps.fetch,
+      now: deps.now,
+    });
+  }
+  return createSecretsManagerKeySource({
+    kind: settings.verifyWith,
+    secretId: settings.secretId ?? "",
+    ttlSeconds: settings.secretCacheTtlSeconds,
+    client: deps.secretsManager ?? secretsManager,
+    now: deps.now,
+  });
+}

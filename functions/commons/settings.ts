@@ -1,0 +1,204 @@
+/**
+ * The authorizer's settings, read once at cold start from the environment contract in
+ * `env-contract.ts` (which the Pulumi program fills). Every problem is collected and reported in
+ * one `ConfigurationError` that names the variable, so a bad deployment says exactly what to fix.
+ *
+ * Security checks are never silently off: `ISSUER` and `AUDIENCES` are required, and only an
+ * explicit `AUDIENCES=[]` disables the audience check.
+ */
+import { ENV } from "./env-contract";
+import { ConfigurationError } from "./errors";
+
+/** Where the verification key comes from, and therefore which single algorithm is accepted. */
+export type VerifyWith = "secret" | "public-key" | "jwks";
+
+/** Accepted `VERIFY_WITH` values. */
+export const VERIFY_WITH_VALUES: readonly VerifyWith[] = ["secret", "public-key", "jwks"];
+
+/** Context keys the authorizer sets itself; `CONTEXT_CLAIMS` may not use them. */
+export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set([
+  "customerId",
+  "customerName",
+  "role",
+  "principalId",
+  "integrationLatency",
+  "claims",
+]);
+
+/** Typed, validated authorizer settings. */
+export interface AuthorizerSettings {
+  /** Key source; pins HS256 for `secret`, RS256 otherwise. */
+  readonly verifyWith: VerifyWith;
+  /** Secrets Manager secret id/ARN (required for `secret` and `public-key`). */
+  readonly secretId?: string;
+  /** Seconds key material (secret or JWKS) is cached before it is re-read. @default 300 */
+  readonly secretCacheTtlSeconds: number;
+  /** Expected `iss` (exact match); with `jwks` also the OIDC discovery base. */
+  readonly issuer: string;
+  /** Accepted `aud` values; empty = audience check explicitly disabled. */
+  readonly audiences: readonly string[];
+  /** JWKS URL; when unset (jwks mode) it is discovered from the issuer. */
+  readonly jwksUri?: string;
+  /** Allowed clock skew in seconds for `exp`, `nbf`, `iat`. @default 5 */
+  readonly clockToleranceSeconds: number;
+  /** Claim paths tried in order for the customer id. @default ["customer_id","tenant_id","sub"] */
+  readonly customerIdClaims: readonly string[];
+  /** Claim paths tried in order for the customer name. @default ["customer_name","name"] */
+  readonly customerNameClaims: readonly string[];
+  /** Extra context entries: `{ contextKey: claimPath }`. @default {} */
+  readonly contextClaims: Readonly<Record<string, string>>;
+  /** rest-authorizer: claim path of the role(s); undefined when `ROLE_CLAIM` is unset. */
+  readonly roleClaim?: string;
+  /** rest-authorizer: roles any one of which allows the call; undefined when unset. */
+  readonly requiredRoles?: readonly string[];
+}
+
+/** The environment shape `readSettings` accepts (`process.env` fits). */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Parses and validates the authorizer environment.
+ * @throws ConfigurationError listing every invalid or missing variable.
+ */
+export function readSettings(env: Env): AuthorizerSettings {
+  const problems: string[] = [];
+  const fail = (name: string, why: string): undefined => {
+    problems.push(`${name} ${why}`);
+    return undefined;
+  };
+
+  const str = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === undefined || v === "" ? undefined : v;
+  };
+
+  const int = (name: string, dflt: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return dflt;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      fail(name, `must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
+      return dflt;
+    }
+    return Number(raw);
+  };
+
+  const json = (name: string): unknown => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return fail(name, "must be valid JSON.");
+    }
+  };
+
+  const stringArray = (name: string, opts: { nonEmpty: boolean }): string[] | undefined => {
+    const v = json(name);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string" && x.trim() !== "")) {
+      return fail(name, "must be a JSON array of non-empty strings.");
+    }
+    if (opts.nonEmpty && v.length === 0) return fail(name, "must list at least one value.");
+    return v as string[];
+  };
+
+  const verifyWithRaw = str(ENV.VERIFY_WITH);
+  let verifyWith: VerifyWith = "secret";
+  if (verifyWithRaw === undefined) {
+    fail(ENV.VERIFY_WITH, `is required (${VERIFY_WITH_VALUES.join(", ")}).`);
+  } else if (!(VERIFY_WITH_VALUES as readonly string[]).includes(verifyWithRaw)) {
+    fail(
+      ENV.VERIFY_WITH,
+      `must be one of ${VERIFY_WITH_VALUES.join(", ")}, got "${verifyWithRaw}".`,
+    );
+  } else {
+    verifyWith = verifyWithRaw as VerifyWith;
+  }
+
+  const secretId = str(ENV.SECRET_ID);
+  if (verifyWith !== "jwks" && verifyWithRaw !== undefined && secretId === undefined) {
+    fail(ENV.SECRET_ID, `is required when ${ENV.VERIFY_WITH}=${verifyWith}.`);
+  }
+
+  const issuer = str(ENV.ISSUER);
+  if (issuer === undefined) fail(ENV.ISSUER, "is required (the expected iss claim).");
+
+  const audiences = stringArray(ENV.AUDIENCES, { nonEmpty: false });
+  if (audiences === undefined && str(ENV.AUDIENCES) === undefined) {
+    fail(
+      ENV.AUDIENCES,
+      "is required: a JSON array of accepted aud values, or [] to disable the check.",
+    );
+  }
+
+  const jwksUri = str(ENV.JWKS_URI);
+  if (jwksUri !== undefined && !isHttpUrl(jwksUri)) fail(ENV.JWKS_URI, "must be an http(s) URL.");
+  if (
+    verifyWith === "jwks" &&
+    jwksUri === undefined &&
+    issuer !== undefined &&
+    !isHttpUrl(issuer)
+  ) {
+    fail(ENV.ISSUER, `must be an http(s) URL for OIDC discovery when ${ENV.JWKS_URI} is unset.`);
+  }
+
+  const contextClaimsRaw = json(ENV.CONTEXT_CLAIMS);
+  const contextClaims: Record<string, string> = {};
+  if (contextClaimsRaw !== undefined) {
+    if (
+      typeof contextClaimsRaw !== "object" ||
+      contextClaimsRaw === null ||
+      Array.isArray(contextClaimsRaw)
+    ) {
+      fail(ENV.CONTEXT_CLAIMS, "must be a JSON object {contextKey: claimPath}.");
+    } else {
+      for (const [key, path] of Object.entries(contextClaimsRaw)) {
+        if (!/^[A-Za-z0-9_.]+$/.test(key)) {
+          fail(ENV.CONTEXT_CLAIMS, `key "${key}" may contain only letters, digits, "_" and ".".`);
+        } else if (RESERVED_CONTEXT_KEYS.has(key)) {
+          fail(ENV.CONTEXT_CLAIMS, `key "${key}" is reserved for the authorizer.`);
+        } else if (typeof path !== "string" || path.trim() === "") {
+          fail(ENV.CONTEXT_CLAIMS, `value for "${key}" must be a non-empty claim path.`);
+        } else {
+          contextClaims[key] = path;
+        }
+      }
+    }
+  }
+
+  const settings: AuthorizerSettings = {
+    verifyWith,
+    secretId,
+    secretCacheTtlSeconds: int(ENV.SECRET_CACHE_TTL_SECONDS, 300, 0, 86400),
+    issuer: issuer ?? "",
+    audiences: audiences ?? [],
+    jwksUri,
+    clockToleranceSeconds: int(ENV.CLOCK_TOLERANCE_SECONDS, 5, 0, 300),
+    customerIdClaims: stringArray(ENV.CUSTOMER_ID_CLAIMS, { nonEmpty: true }) ?? [
+      "customer_id",
+      "tenant_id",
+      "sub",
+    ],
+    customerNameClaims: stringArray(ENV.CUSTOMER_NAME_CLAIMS, { nonEmpty: false }) ?? [
+      "customer_name",
+      "name",
+    ],
+    contextClaims,
+    roleClaim: str(ENV.ROLE_CLAIM),
+    requiredRoles: stringArray(ENV.REQUIRED_ROLES, { nonEmpty: true }),
+  };
+
+  if (problems.length > 0) {
+    throw new ConfigurationError(`Invalid authorizer environment: ${problems.join(" ")}`);
+  }
+  return settings;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === "https:" || u.protocol === "http:";
+  } catch {
+    return false;
+  }
+}

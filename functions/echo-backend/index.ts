@@ -1,0 +1,102 @@
+/**
+ * The default backend: echoes the identity it received, so a fresh deployment can be checked with
+ * one `curl`. Accepts both an HTTP API payload 2.0 proxy event and a REST (v1) proxy event.
+ *
+ * It never echoes credentials: Authorization, Cookie and similar headers are dropped, and any
+ * value that looks like a JWT is redacted wherever it appears (headers, query, authorizer context).
+ */
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResult,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
+
+/** Header names whose values are credentials and are never echoed (lower-case). */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "x-amz-security-token",
+]);
+
+/** Query parameters that conventionally carry tokens (lower-case). */
+const SENSITIVE_QUERY = new Set(["access_token", "id_token", "token", "refresh_token", "code"]);
+
+const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?/g;
+const REDACTED = "[redacted]";
+
+/** What the echo backend answers (the JSON body). */
+export interface EchoBody {
+  readonly message: string;
+  /** From X-Customer-ID / X-Customer-Name (case-insensitive); null when the header is absent. */
+  readonly identity: { readonly customerId: string | null; readonly customerName: string | null };
+  /** Every request header except credentials, names lower-cased. */
+  readonly headers: Record<string, string>;
+  /** `event.requestContext.authorizer` as API Gateway delivered it (null when none). */
+  readonly authorizer: unknown;
+  readonly method: string | null;
+  readonly path: string | null;
+  readonly query: Record<string, string>;
+}
+
+function redact(value: string): string {
+  return value.replace(JWT_LIKE, REDACTED);
+}
+
+function redactDeep(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return redact(value);
+  if (depth > 8 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, redactDeep(v, depth + 1)] as const),
+  );
+}
+
+function isV2(
+  event: APIGatewayProxyEvent | APIGatewayProxyEventV2,
+): event is APIGatewayProxyEventV2 {
+  return (event as APIGatewayProxyEventV2).version === "2.0";
+}
+
+/** Builds the echo body from either event version. Exported for tests. */
+export function echo(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): EchoBody {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    const lower = name.toLowerCase();
+    if (typeof value !== "string" || SENSITIVE_HEADERS.has(lower)) continue;
+    headers[lower] = redact(value);
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (typeof value !== "string") continue;
+    query[name] = SENSITIVE_QUERY.has(name.toLowerCase()) ? REDACTED : redact(value);
+  }
+  const v2 = isV2(event);
+  return {
+    message: "identity-gateway echo backend: this is what the backend received.",
+    identity: {
+      customerId: headers["x-customer-id"] ?? null,
+      customerName: headers["x-customer-name"] ?? null,
+    },
+    headers,
+    // v2 events without an authorizer have no `authorizer` key; the types only declare it on some.
+    authorizer: redactDeep(
+      (event.requestContext as { authorizer?: unknown } | undefined)?.authorizer ?? null,
+    ),
+    method: (v2 ? event.requestContext?.http?.method : event.httpMethod) ?? null,
+    path: (v2 ? event.rawPath : event.path) ?? null,
+    query,
+  };
+}
+
+/** The Lambda entry point (HTTP API 2.0 or REST proxy integration). */
+export const handler = async (
+  event: APIGatewayProxyEvent | APIGatewayProxyEventV2,
+): Promise<APIGatewayProxyResult & APIGatewayProxyStructuredResultV2> => ({
+  statusCode: 200,
+  headers: { "content-type": "application/json", "cache-control": "no-store" },
+  body: JSON.stringify(echo(event)),
+});

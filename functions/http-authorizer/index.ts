@@ -1,0 +1,92 @@
+/**
+ * HTTP API Lambda REQUEST authorizer (payload 2.0, simple responses).
+ *
+ * Allow: `{ isAuthorized: true, context: { ...extra, customerId, customerName } }` — the stack
+ * maps the context keys to backend headers with `overwrite:`. Deny: `{ isAuthorized: false }`.
+ * A bad token never throws (a throw would be a 500, see aws-semantics.md §2); only a broken
+ * environment (ConfigurationError at cold start) surfaces, so a misdeployment is loud.
+ */
+import type {
+  APIGatewayRequestAuthorizerEventV2,
+  APIGatewaySimpleAuthorizerResult,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from "aws-lambda";
+import {
+  AuthorizerInternalError,
+  createAuthorizer,
+  createDecisionLogger,
+  describeFailure,
+  readSettings,
+  type AuthResult,
+  type Authorizer,
+  type DecisionLogger,
+} from "../commons";
+
+/** Context handed to API Gateway: flat strings only (REST would reject anything else). */
+export type HttpAuthorizerContext = Record<string, string>;
+
+/** The handler's result: allow with context, or a bare deny. */
+export type HttpAuthorizerResult =
+  | APIGatewaySimpleAuthorizerWithContextResult<HttpAuthorizerContext>
+  | APIGatewaySimpleAuthorizerResult;
+
+/** Injection points for tests; the deployed handler uses the defaults. */
+export interface HttpAuthorizerOptions {
+  /** Returns the authorizer; called per request, so make it memoized. @default from process.env, once */
+  readonly getAuthorizer?: () => Authorizer;
+  /** @default stdout JSON lines */
+  readonly logger?: DecisionLogger;
+}
+
+/** Reads the Authorization header; payload 2.0 lower-cases names, but be lenient with hand-made events. */
+function authorizationHeader(event: APIGatewayRequestAuthorizerEventV2): string | undefined {
+  const headers = event?.headers;
+  if (!headers || typeof headers !== "object") return undefined;
+  if (typeof headers.authorization === "string") return headers.authorization;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === "authorization" && typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+/** Builds a handler; `handler` below is the deployed one. */
+export function createHandler(options: HttpAuthorizerOptions = {}) {
+  let authorizer: Authorizer | undefined;
+  // Lazily at the first invocation (still once per container) so importing needs no env.
+  const getAuthorizer =
+    options.getAuthorizer ?? (() => (authorizer ??= createAuthorizer(readSettings(process.env))));
+  const logger = options.logger ?? createDecisionLogger();
+
+  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpAuthorizerResult> => {
+    const started = performance.now();
+    const auth = getAuthorizer(); // a ConfigurationError here is deliberate: fail loudly
+    let result: AuthResult;
+    try {
+      result = await auth.authorizeHeader(authorizationHeader(event));
+    } catch (cause) {
+      // authorizeHeader never rejects; this is belt and braces so a bug denies instead of 500.
+      result = { ok: false, reason: new AuthorizerInternalError("Unexpected failure.", { cause }) };
+    }
+    const latencyMs = performance.now() - started;
+    const requestId = event?.requestContext?.requestId;
+    const route = event?.routeKey;
+    if (!result.ok) {
+      logger.decision({
+        decision: "deny",
+        reason: result.reason.code,
+        requestId,
+        route,
+        latencyMs,
+        detail: describeFailure(result.reason),
+      });
+      return { isAuthorized: false };
+    }
+    const { customerId, customerName, extra } = result.identity;
+    logger.decision({ decision: "allow", reason: "ok", customerId, requestId, route, latencyMs });
+    // Identity last: an extra claim can never shadow customerId/customerName.
+    return { isAuthorized: true, context: { ...extra, customerId, customerName } };
+  };
+}
+
+/** The Lambda entry point. */
+export const handler = createHandler();
