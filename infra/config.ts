@@ -392,7 +392,18 @@ const CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"
 
 class Reader {
   readonly problems: ConfigProblem[] = [];
-  constructor(private readonly values: Readonly<Record<string, string | undefined>>) {}
+  constructor(
+    private readonly values: Readonly<Record<string, string | undefined>>,
+    private readonly options: ParseOptions = {},
+  ) {}
+
+  /**
+   * An issuer (or JWKS) URL keys are fetched from: https, or, only when the local gateway asked
+   * for it (`allowLoopbackHttpIssuer`), http on a loopback host.
+   */
+  keyUrlOk(v: string): boolean {
+    return isHttpsUrl(v) || (this.options.allowLoopbackHttpIssuer === true && isLoopbackHttpUrl(v));
+  }
 
   fail(key: string, message: string): void {
     this.problems.push({ key, message });
@@ -449,6 +460,16 @@ class Reader {
       return list.filter((s) => s !== "");
     }
     return list;
+  }
+}
+
+/** `http://` on 127.0.0.1, [::1] or localhost. */
+function isLoopbackHttpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return u.protocol === "http:" && ["127.0.0.1", "[::1]", "localhost"].includes(u.hostname);
+  } catch {
+    return false;
   }
 }
 
@@ -739,7 +760,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
       if (publicKeyPem !== undefined)
         r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
-      if (jwksUri !== undefined && !isHttpsUrl(jwksUri))
+      if (jwksUri !== undefined && !r.keyUrlOk(jwksUri))
         r.fail("jwksUri", `must be an https URL, got "${jwksUri}".`);
       keySource = { kind: "jwks", jwksUri };
       break;
@@ -758,7 +779,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       "issuer",
       "is required: the iss value tokens must carry (pulumi config set issuer <value>).",
     );
-  } else if (verifyWith === "jwks" && jwksUri === undefined && !isHttpsUrl(issuer)) {
+  } else if (verifyWith === "jwks" && jwksUri === undefined && !r.keyUrlOk(issuer)) {
     r.fail(
       "issuer",
       `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${issuer}".`,
@@ -817,7 +838,7 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
     }
     issuer = clerkUrl.replace(/\/+$/, "");
   } else if (plainIssuer !== undefined) {
-    if (!isHttpsUrl(plainIssuer)) {
+    if (!r.keyUrlOk(plainIssuer)) {
       r.fail(
         "issuer",
         `must be an https URL (API Gateway fetches its keys over https), got "${plainIssuer}".`,
@@ -889,12 +910,23 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** Options of `parseConfig`. `pulumi up` never passes any: the defaults are the strict rules. */
+export interface ParseOptions {
+  /**
+   * Accept `http://` issuer and JWKS URLs on a loopback host (127.0.0.1, [::1], localhost). Only
+   * the local gateway (`local/runner.ts`) sets this, for its built-in development issuer and for
+   * test issuers; a deployed stack always needs https.
+   * @default false
+   */
+  readonly allowLoopbackHttpIssuer?: boolean;
+}
+
 /**
  * Validate raw stack config into an `AppConfig`. Pure: no Pulumi engine needed.
  * @throws ConfigError listing every problem, each naming its key.
  */
-export function parseConfig(raw: RawConfig): AppConfig {
-  const r = new Reader(raw.values);
+export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConfig {
+  const r = new Reader(raw.values, options);
   for (const key of Object.keys(raw.values)) {
     // hasOwnProperty, not `in`: "constructor" or "toString" must be reported like any other typo.
     if (!Object.prototype.hasOwnProperty.call(CONFIG_KEYS, key)) {
@@ -953,7 +985,7 @@ export function parseConfig(raw: RawConfig): AppConfig {
  * Read the stack's config from the Pulumi engine and validate it. The only place that touches
  * `pulumi.Config`.
  */
-export function loadConfig(): AppConfig {
+export function loadConfig(options: ParseOptions = {}): AppConfig {
   const cfg = new pulumi.Config(PROJECT);
   const values: Record<string, string | undefined> = {};
   // Every set key of our namespace, so unknown (mistyped) keys are reported too.
@@ -962,9 +994,12 @@ export function loadConfig(): AppConfig {
     if (ns !== PROJECT || key === undefined || key === "jwtSecret") continue;
     values[key] = cfg.get(key);
   }
-  return parseConfig({
-    stackName: pulumi.getStack(),
-    values,
-    jwtSecret: cfg.getSecret("jwtSecret"),
-  });
+  return parseConfig(
+    {
+      stackName: pulumi.getStack(),
+      values,
+      jwtSecret: cfg.getSecret("jwtSecret"),
+    },
+    options,
+  );
 }
