@@ -1,0 +1,200 @@
+/**
+ * Integration request parameter mapping (aws-semantics.md §3 for HTTP APIs, §4 "Context into the
+ * integration request" for REST).
+ */
+import type { ApiModel } from "../model";
+import { resolveHttpValue, resolveRestSource } from "./expressions";
+import type { RequestContext } from "./types";
+
+/** Headers keyed by lower-case name, keeping the first-seen spelling and every value in order. */
+export class HeaderBag {
+  private readonly map = new Map<string, { name: string; values: string[] }>();
+
+  static from(pairs: Array<[string, string]>): HeaderBag {
+    const bag = new HeaderBag();
+    for (const [n, v] of pairs) bag.add(n, v);
+    return bag;
+  }
+
+  /** Adds a value (repeated header). */
+  add(name: string, value: string): void {
+    const e = this.map.get(name.toLowerCase());
+    if (e) e.values.push(value);
+    else this.map.set(name.toLowerCase(), { name, values: [value] });
+  }
+
+  /** Replaces every value. */
+  set(name: string, value: string): void {
+    this.map.set(name.toLowerCase(), { name, values: [value] });
+  }
+
+  delete(name: string): void {
+    this.map.delete(name.toLowerCase());
+  }
+
+  get(name: string): string[] | undefined {
+    return this.map.get(name.toLowerCase())?.values;
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+
+  /** Entries with their original spelling. */
+  entries(): Array<{ name: string; values: string[] }> {
+    return [...this.map.values()];
+  }
+}
+
+/** What a mapping may change. */
+export interface MappingTarget {
+  headers: HeaderBag;
+  query: Map<string, string[]>;
+  /** Set by HTTP API `overwrite:path` or REST `integration.request.path.<name>`. */
+  path?: string;
+  /** REST `integration.request.path.<name>` values, for `{name}` in the integration URI. */
+  pathParameters: Record<string, string>;
+}
+
+/** §3 "Reserved headers (cannot be mapped, request or response; HPM)". */
+const RESERVED_EXACT = new Set(
+  [
+    "authorization",
+    "connection",
+    "content-encoding",
+    "content-length",
+    "content-location",
+    "forwarded",
+    "keep-alive",
+    "origin",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "via",
+  ].map((h) => h.toLowerCase()),
+);
+const RESERVED_PREFIXES = ["access-control-", "apigw-", "x-amz-", "x-amzn-"];
+
+/** Whether an HTTP API mapping may not touch `header` (§3). */
+export function isReservedHeader(header: string): boolean {
+  const h = header.toLowerCase();
+  return RESERVED_EXACT.has(h) || RESERVED_PREFIXES.some((p) => h.startsWith(p));
+}
+
+const HTTP_KEY = /^(append|overwrite|remove):(header|querystring)\.(.+)$/;
+
+/**
+ * Validates an HTTP API `requestParameters` map like API Gateway does on `CreateIntegration`.
+ * @throws Error naming the offending key (reserved header, unknown action/location).
+ */
+export function validateHttpRequestParameters(params: Record<string, string>, where: string): void {
+  for (const key of Object.keys(params)) {
+    if (key === "overwrite:path") continue;
+    const m = HTTP_KEY.exec(key);
+    if (!m) {
+      throw new Error(
+        `${where}: invalid request parameter key "${key}" (expected append|overwrite|remove:header.<name>, ` +
+          `append|overwrite|remove:querystring.<name> or overwrite:path)`,
+      );
+    }
+    if (m[2] === "header" && isReservedHeader(m[3])) {
+      throw new Error(`${where}: header "${m[3]}" is reserved and cannot be mapped ("${key}")`);
+    }
+  }
+}
+
+const REST_KEY = /^integration\.request\.(header|querystring|path|multivaluequerystring)\.(.+)$/;
+
+/** Validates a REST integration's `requestParameters` keys. @throws Error naming the key. */
+export function validateRestRequestParameters(params: Record<string, string>, where: string): void {
+  for (const key of Object.keys(params)) {
+    if (!REST_KEY.test(key)) {
+      throw new Error(
+        `${where}: invalid request parameter key "${key}" (expected integration.request.{header,querystring,path}.<name>)`,
+      );
+    }
+  }
+}
+
+/** Validates every integration's mapping at gateway construction. */
+export function validateModelMappings(model: ApiModel): void {
+  for (const r of model.routes) {
+    const where = `route "${r.method} ${r.path}"`;
+    const params = r.integration.requestParameters ?? {};
+    if (model.type === "http") validateHttpRequestParameters(params, where);
+    else validateRestRequestParameters(params, where);
+  }
+}
+
+/**
+ * Applies an HTTP API mapping (§3). Order: the keys as declared.
+ * - `overwrite:` REPLACES whatever the client sent (design rule 1).
+ * - `append:` ADDS to a client-sent value, which therefore survives: this is the known hole the
+ *   seed SAM template has, emulated faithfully so it shows up locally.
+ * - `remove:` deletes it.
+ * A value that resolves to empty/missing (e.g. an authorizer context without that key) is not
+ * sent. For `overwrite:` we then also remove the client's value: AWS's behaviour here is
+ * UNDOCUMENTED, and leaving a client-chosen `X-Customer-ID` in place would hand the backend a
+ * forged identity, so the emulator fails safe. `append:` with an empty value leaves the client's
+ * value (the hole again).
+ */
+export function applyHttpMapping(
+  ctx: RequestContext,
+  params: Record<string, string>,
+  target: MappingTarget,
+): void {
+  for (const [key, raw] of Object.entries(params)) {
+    const value = resolveHttpValue(ctx, raw);
+    if (key === "overwrite:path") {
+      if (value !== undefined) target.path = value;
+      continue;
+    }
+    const m = HTTP_KEY.exec(key);
+    if (!m) continue;
+    const [, action, where, name] = m;
+    if (where === "header") {
+      if (action === "remove") target.headers.delete(name);
+      else if (value === undefined) {
+        if (action === "overwrite") target.headers.delete(name);
+      } else if (action === "overwrite") target.headers.set(name, value);
+      else target.headers.add(name, value);
+    } else {
+      if (action === "remove") target.query.delete(name);
+      else if (value === undefined) {
+        if (action === "overwrite") target.query.delete(name);
+      } else if (action === "overwrite") target.query.set(name, [value]);
+      else target.query.set(name, [...(target.query.get(name) ?? []), value]);
+    }
+  }
+}
+
+/**
+ * Applies a REST mapping (§4, RMAP): `integration.request.header.X` ← a source, REPLACING the
+ * client's value. A source that resolves to empty drops the header, including the client's (fail
+ * safe, as for HTTP APIs; AWS's behaviour for a missing context key is UNDOCUMENTED).
+ */
+export function applyRestMapping(
+  ctx: RequestContext,
+  params: Record<string, string>,
+  target: MappingTarget,
+): void {
+  for (const [key, source] of Object.entries(params)) {
+    const m = REST_KEY.exec(key);
+    if (!m) continue;
+    const [, where, name] = m;
+    const value = resolveRestSource(ctx, source);
+    if (where === "header") {
+      if (value === undefined) target.headers.delete(name);
+      else target.headers.set(name, value);
+    } else if (where === "path") {
+      if (value !== undefined) target.pathParameters[name] = value;
+    } else if (value === undefined) target.query.delete(name);
+    else target.query.set(name, [value]);
+  }
+}
