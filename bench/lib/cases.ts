@@ -1,0 +1,121 @@
+/** What the bench measures: the bundle configurations and the baselines, by stable row id. */
+import type { EventKind } from "./events";
+import { ROLE_CLAIM, REQUIRED_ROLE } from "./tokens";
+import { secretArn } from "./secrets-endpoint";
+
+export const HS_SECRET_NAME = "identity-gateway/bench/hs256-secret";
+export const PEM_SECRET_NAME = "identity-gateway/bench/rs256-public-key";
+
+export type Alg = "hs256" | "rs256";
+
+export interface BundleCase {
+  kind: "bundle";
+  id: string;
+  label: string;
+  bundle: "http-authorizer" | "rest-authorizer";
+  alg: Alg;
+  event: EventKind;
+  /** The authorizer's environment (functions/commons/env-contract.ts), without AWS_*. */
+  env: Record<string, string>;
+}
+
+export interface BaselineCase {
+  kind: "baseline";
+  id: string;
+  label: string;
+  impl: "aws-jwt-verify" | "jsonwebtoken" | "crypto";
+  alg: Alg;
+}
+
+export type WarmCase = BundleCase | BaselineCase;
+
+function authorizerEnv(
+  alg: Alg,
+  issuer: string,
+  audience: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    VERIFY_WITH: alg === "hs256" ? "secret" : "public-key",
+    SECRET_ID: secretArn(alg === "hs256" ? HS_SECRET_NAME : PEM_SECRET_NAME),
+    SECRET_CACHE_TTL_SECONDS: "300",
+    ISSUER: issuer,
+    AUDIENCES: JSON.stringify([audience]),
+    CLOCK_TOLERANCE_SECONDS: "5",
+    CUSTOMER_ID_CLAIMS: JSON.stringify(["customer_id", "sub"]),
+    CUSTOMER_NAME_CLAIMS: JSON.stringify(["customer_name"]),
+    CONTEXT_CLAIMS: JSON.stringify({ subject: "sub" }),
+    ...extra,
+  };
+}
+
+export function bundleCases(issuer: string, audience: string): BundleCase[] {
+  const rest = { ROLE_CLAIM, REQUIRED_ROLES: JSON.stringify([REQUIRED_ROLE]) };
+  return [
+    {
+      kind: "bundle",
+      id: "warm.http-authorizer.hs256",
+      label: "ours: http-authorizer HS256 (REQUEST v2)",
+      bundle: "http-authorizer",
+      alg: "hs256",
+      event: "http-request-v2",
+      env: authorizerEnv("hs256", issuer, audience),
+    },
+    {
+      kind: "bundle",
+      id: "warm.http-authorizer.rs256",
+      label: "ours: http-authorizer RS256 public key (REQUEST v2)",
+      bundle: "http-authorizer",
+      alg: "rs256",
+      event: "http-request-v2",
+      env: authorizerEnv("rs256", issuer, audience),
+    },
+    {
+      kind: "bundle",
+      id: "warm.rest-authorizer.rs256",
+      label: "ours: rest-authorizer RS256 public key (TOKEN, role check)",
+      bundle: "rest-authorizer",
+      alg: "rs256",
+      event: "rest-token",
+      env: authorizerEnv("rs256", issuer, audience, rest),
+    },
+  ];
+}
+
+export const BASELINE_CASES: BaselineCase[] = [
+  {
+    kind: "baseline",
+    id: "baseline.aws-jwt-verify.rs256",
+    label: "aws-jwt-verify JwtRsaVerifier.verifySync (cached JWKS)",
+    impl: "aws-jwt-verify",
+    alg: "rs256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.jsonwebtoken.rs256",
+    label: "jsonwebtoken.verify RS256 (KeyObject, iss/aud)",
+    impl: "jsonwebtoken",
+    alg: "rs256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.jsonwebtoken.hs256",
+    label: "jsonwebtoken.verify HS256 (KeyObject, iss/aud)",
+    impl: "jsonwebtoken",
+    alg: "hs256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.crypto.rs256",
+    label: "node:crypto RSA-SHA256 signature only (floor)",
+    impl: "crypto",
+    alg: "rs256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.crypto.hs256",
+    label: "node:crypto HMAC-SHA256 + timingSafeEqual (floor)",
+    impl: "crypto",
+    alg: "hs256",
+  },
+];

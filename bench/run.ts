@@ -1,0 +1,535 @@
+/**
+ * `npm run bench [-- --quick] [-- --out <file>]`: warm verification + decision of each authorizer
+ * bundle against baselines, bundle sizes, cold start, and the local gateway's overhead, in one run
+ * on one machine. Prints a table and writes JSON (default bench/results.json). See bench/README.md.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import {
+  BASELINE_CASES,
+  HS_SECRET_NAME,
+  PEM_SECRET_NAME,
+  bundleCases,
+  type WarmCase,
+} from "./lib/cases";
+import { IpcChild, cleanEnv, runChild } from "./lib/children";
+import { makeEvent } from "./lib/events";
+import { measureGateway } from "./lib/gateway";
+import { awsEnv, startSecretsEndpoint } from "./lib/secrets-endpoint";
+import { median } from "./lib/stats";
+import { makeMaterial } from "./lib/tokens";
+import type { ChildMessage, WarmResult } from "./warm-child";
+
+const ROOT = path.join(__dirname, "..");
+const DIST = path.join(ROOT, "dist", "functions");
+const AUTHORIZERS = ["http-authorizer", "rest-authorizer"] as const;
+
+interface Settings {
+  quick: boolean;
+  out: string;
+  warmup: number;
+  rounds: number;
+  perRound: number;
+  distinctTokens: number;
+  coldRuns: number;
+  gatewayRequests: number;
+  gatewayConcurrency: number;
+}
+
+export type Row = { id: string; label: string; reason?: string } & Record<string, unknown>;
+
+export interface Target {
+  id: string;
+  description: string;
+  met: boolean | null;
+  value: number | null;
+  limit: number;
+  detail: string;
+}
+
+function parseArgs(argv: string[]): Settings {
+  const quick = argv.includes("--quick");
+  const outAt = argv.indexOf("--out");
+  const out =
+    outAt >= 0 && argv[outAt + 1]
+      ? path.resolve(argv[outAt + 1])
+      : path.join(ROOT, "bench", "results.json");
+  return quick
+    ? {
+        quick,
+        out,
+        warmup: 300,
+        rounds: 2,
+        perRound: 750,
+        distinctTokens: 64,
+        coldRuns: 3,
+        gatewayRequests: 300,
+        gatewayConcurrency: 8,
+      }
+    : {
+        quick,
+        out,
+        warmup: 3000,
+        rounds: 5,
+        perRound: 4000,
+        distinctTokens: 1024,
+        coldRuns: 9,
+        gatewayRequests: 2000,
+        gatewayConcurrency: 16,
+      };
+}
+
+const fmt = (v: unknown, digits = 1): string =>
+  typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "—";
+
+async function warmRows(
+  s: Settings,
+  tmp: string,
+  materialFile: string,
+  cases: WarmCase[],
+): Promise<Row[]> {
+  type Live = { c: WarmCase; proc: IpcChild<ChildMessage>; log?: string };
+  const live: Live[] = [];
+  const failed = new Map<string, string>();
+  const expect = async (l: Live, p: Promise<ChildMessage>, want: string): Promise<ChildMessage> => {
+    const m = await p;
+    if (m.type === "error") throw new Error(m.message);
+    if (m.type !== want) throw new Error(`expected ${want} from ${l.c.id}, got ${m.type}`);
+    return m;
+  };
+  const each = async (what: string, fn: (l: Live) => Promise<unknown>): Promise<void> => {
+    for (const l of live) {
+      if (failed.has(l.c.id)) continue;
+      try {
+        await fn(l);
+      } catch (err) {
+        failed.set(l.c.id, `${what}: ${(err as Error).message}`);
+        l.proc.kill();
+      }
+    }
+  };
+
+  // Set-up one process at a time (cold call, allow/deny checks), then warm-up, then interleaved
+  // rounds: every case runs round r before any case runs round r + 1.
+  for (const c of cases) {
+    if (c.kind === "bundle" && !fs.existsSync(path.join(DIST, c.bundle, "index.js"))) {
+      failed.set(c.id, `dist/functions/${c.bundle}/index.js does not exist (not built yet)`);
+      continue;
+    }
+    const log = c.kind === "bundle" ? path.join(tmp, `${c.id}.stdout.log`) : undefined;
+    const proc = new IpcChild<ChildMessage>(
+      ["--import", "tsx", path.join(__dirname, "warm-child.ts")],
+      {
+        cwd: ROOT,
+        env: cleanEnv({ BENCH_CASE: JSON.stringify(c), BENCH_MATERIAL: materialFile }),
+        stdout: log ? fs.openSync(log, "w") : "ignore",
+      },
+    );
+    const l: Live = { c, proc, log };
+    live.push(l);
+    process.stderr.write(`  warm ${c.id}: set-up …\n`);
+    try {
+      await expect(l, proc.next(), "ready");
+    } catch (err) {
+      failed.set(c.id, `set-up: ${(err as Error).message}`);
+      proc.kill();
+    }
+  }
+  process.stderr.write(
+    `  warm: warm-up ${s.warmup} calls each, ${s.rounds} rounds of ${s.perRound} …\n`,
+  );
+  await each("warm-up", (l) => expect(l, l.proc.request({ cmd: "warmup", n: s.warmup }), "done"));
+  for (let r = 0; r < s.rounds; r++) {
+    await each(`round ${r + 1}`, (l) =>
+      expect(l, l.proc.request({ cmd: "round", n: s.perRound }), "done"),
+    );
+  }
+  const results = new Map<string, WarmResult>();
+  await each("finish", async (l) => {
+    const m = await expect(l, l.proc.request({ cmd: "finish" }), "result");
+    if (m.type === "result") results.set(l.c.id, m.result);
+    l.proc.kill();
+  });
+
+  return cases.map((c): Row => {
+    const r = results.get(c.id);
+    if (!r) return nullWarm(c, failed.get(c.id) ?? "no result");
+    const l = live.find((x) => x.c.id === c.id);
+    const extra: Record<string, unknown> = {};
+    if (l?.log && fs.existsSync(l.log)) {
+      const calls = 2 + r.distinctTokens + r.warmup + r.iterations;
+      extra.handlerStdoutBytesPerCall = fs.statSync(l.log).size / calls;
+    }
+    return { label: c.label, alg: c.alg, ...r, ...extra };
+  });
+}
+
+function nullWarm(c: WarmCase, reason: string): Row {
+  return {
+    id: c.id,
+    label: c.label,
+    alg: c.alg,
+    medianUs: null,
+    p99Us: null,
+    callsPerSec: null,
+    reason,
+  };
+}
+
+/** Each baseline's median as a divisor of ours: `ours / this` (< 1: ours is faster). */
+function addRatios(rows: Row[]): void {
+  const ours = rows.filter((r) => r.id.startsWith("warm."));
+  for (const b of rows.filter((r) => r.id.startsWith("baseline."))) {
+    const ratios: Record<string, number | null> = {};
+    for (const o of ours.filter((o) => o.alg === b.alg)) {
+      ratios[o.id] =
+        typeof o.medianUs === "number" && typeof b.medianUs === "number"
+          ? o.medianUs / b.medianUs
+          : null;
+    }
+    b.oursOverThis = ratios;
+  }
+}
+
+function bundleRows(): Row[] {
+  if (!fs.existsSync(DIST)) return [];
+  return fs
+    .readdirSync(DIST, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && fs.existsSync(path.join(DIST, d.name, "index.js")))
+    .map((d) => {
+      const bytes = fs.statSync(path.join(DIST, d.name, "index.js")).size;
+      return {
+        id: `bundle.${d.name}.bytes`,
+        label: `dist/functions/${d.name}/index.js`,
+        bytes,
+        kib: bytes / 1024,
+      };
+    });
+}
+
+interface ColdSample {
+  start: number;
+  loaded: number;
+  answered: number;
+  allowed: boolean | null;
+}
+
+async function coldRows(s: Settings, tmp: string, material: ReturnType<typeof makeMaterial>) {
+  const endpoint = await startSecretsEndpoint([
+    { name: HS_SECRET_NAME, value: material.hsSecret },
+    { name: PEM_SECRET_NAME, value: material.rsaPublicPem },
+  ]);
+  const cases = bundleCases(material.issuer, material.audience).filter((c) => c.alg === "rs256");
+  const token = material.rsTokens[0];
+  const writeEvent = (name: string, kind: "http-request-v2" | "rest-token"): string => {
+    const file = path.join(tmp, `${name}.event.json`);
+    fs.writeFileSync(file, JSON.stringify(makeEvent(kind, token)));
+    return file;
+  };
+  const restEnv = cases.find((c) => c.bundle === "rest-authorizer")!.env;
+  const subjects = [
+    {
+      id: "cold.empty-node",
+      label: "node with an empty script (bootstrap)",
+      module: "-",
+      event: "",
+    },
+    ...cases.map((c) => ({
+      id: `cold.${c.bundle}`,
+      label: `${c.bundle} bundle, RS256 public key, first ${c.event} event`,
+      module: path.join(DIST, c.bundle, "index.js"),
+      event: writeEvent(c.bundle, c.event),
+      env: c.env,
+    })),
+    {
+      id: "cold.naive-jsonwebtoken",
+      label: "bench/naive-handler.js (jsonwebtoken + SDK from node_modules), first TOKEN event",
+      module: path.join(__dirname, "naive-handler.js"),
+      event: writeEvent("naive", "rest-token"),
+      env: restEnv,
+    },
+  ];
+  const samples = new Map<string, ColdSample[]>(subjects.map((x) => [x.id, []]));
+  const failures = new Map<string, string>();
+  // Interleaved, so drift in machine load hits every subject alike.
+  for (let run = 0; run < s.coldRuns; run++) {
+    for (const subj of subjects) {
+      if (failures.has(subj.id)) continue;
+      if (subj.module !== "-" && !fs.existsSync(subj.module)) {
+        failures.set(subj.id, `${path.relative(ROOT, subj.module)} does not exist (not built yet)`);
+        continue;
+      }
+      try {
+        const sample = await runChild<ColdSample>({
+          args: [path.join(__dirname, "cold-driver.js"), subj.module, subj.event],
+          cwd: ROOT,
+          env: cleanEnv({ ...awsEnv(endpoint.url), ...("env" in subj ? subj.env : {}) }),
+          timeoutMs: 30_000,
+        });
+        if (sample.allowed === false) throw new Error("first answer was not an Allow");
+        samples.get(subj.id)!.push(sample);
+      } catch (err) {
+        failures.set(subj.id, (err as Error).message);
+      }
+    }
+  }
+  await endpoint.close();
+  process.stderr.write(`  cold: ${endpoint.requests} Secrets Manager requests (one per process)\n`);
+  return subjects.map((subj): Row => {
+    const failed = failures.get(subj.id);
+    if (failed) return { id: subj.id, label: subj.label, medianMs: null, reason: failed };
+    const xs = samples.get(subj.id)!;
+    return {
+      id: subj.id,
+      label: subj.label,
+      runs: xs.length,
+      medianMs: median(xs.map((x) => x.answered - x.start)),
+      medianRequireMs: median(xs.map((x) => x.loaded - x.start)),
+      medianFirstAnswerMs: median(xs.map((x) => x.answered - x.loaded)),
+      medianSinceProcessStartMs: median(xs.map((x) => x.answered)),
+      medianNodeBootstrapMs: median(xs.map((x) => x.start)),
+    };
+  });
+}
+
+function num(rows: Row[], id: string, field: string): number | null {
+  const v = rows.find((r) => r.id === id)?.[field];
+  return typeof v === "number" && Number.isFinite(v) ? v : null;
+}
+
+function target(
+  id: string,
+  description: string,
+  value: number | null,
+  limit: number,
+  ok: (v: number) => boolean,
+  detail: string,
+): Target {
+  return { id, description, met: value === null ? null : ok(value), value, limit, detail };
+}
+
+function targets(rows: Row[]): Target[] {
+  const out: Target[] = [];
+  for (const ours of ["warm.http-authorizer.rs256", "warm.rest-authorizer.rs256"]) {
+    const o = num(rows, ours, "medianUs");
+    const floor = num(rows, "baseline.crypto.rs256", "medianUs");
+    out.push(
+      target(
+        `target.${ours}.vs-crypto`,
+        `${ours}: median within 1.5x of the raw node:crypto RSA-SHA256 check`,
+        o !== null && floor !== null ? o / floor : null,
+        1.5,
+        (v) => v <= 1.5,
+        `ours ${fmt(o)} µs / crypto ${fmt(floor)} µs`,
+      ),
+    );
+    for (const lib of ["baseline.aws-jwt-verify.rs256", "baseline.jsonwebtoken.rs256"]) {
+      const b = num(rows, lib, "medianUs");
+      out.push(
+        target(
+          `target.${ours}.vs-${lib.split(".")[1]}`,
+          `${ours}: median faster than ${lib}`,
+          o !== null && b !== null ? o / b : null,
+          1,
+          (v) => v < 1,
+          `ours ${fmt(o)} µs / ${fmt(b)} µs`,
+        ),
+      );
+    }
+  }
+  for (const name of AUTHORIZERS) {
+    const bytes = num(rows, `bundle.${name}.bytes`, "bytes");
+    out.push(
+      target(
+        `target.bundle.${name}.size`,
+        `${name} bundle < 100 KB (100,000 bytes)`,
+        bytes,
+        100_000,
+        (v) => v < 100_000,
+        `${bytes ?? "—"} bytes`,
+      ),
+    );
+    const cold = num(rows, `cold.${name}`, "medianMs");
+    const naive = num(rows, "cold.naive-jsonwebtoken", "medianMs");
+    out.push(
+      target(
+        `target.cold.${name}`,
+        `${name}: cold load-and-first-answer <= 1/3 of the naive jsonwebtoken handler's`,
+        cold !== null && naive !== null ? cold / naive : null,
+        1 / 3,
+        (v) => v <= 1 / 3,
+        `${fmt(cold)} ms / naive ${fmt(naive)} ms`,
+      ),
+    );
+  }
+  const calls = rows.find((r) => r.id === "warm.secrets-manager-calls");
+  const sm = typeof calls?.count === "number" ? calls.count : null;
+  const net = typeof calls?.networkCalls === "number" ? calls.networkCalls : null;
+  out.push(
+    target(
+      "target.warm.no-network",
+      "0 Secrets Manager / network calls on the warm path (all bundle configurations)",
+      sm === null || net === null ? null : sm + net,
+      0,
+      (v) => v === 0,
+      `${sm ?? "—"} Secrets Manager requests, ${net ?? "—"} outgoing connections/requests`,
+    ),
+  );
+  return out;
+}
+
+function printTable(rows: Row[], tgs: Target[], machine: Record<string, unknown>): void {
+  const line = (cells: string[], widths: number[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const w = [34, 10, 10, 11, 28];
+  console.log(
+    `\nidentity-gateway bench — ${machine.cpu} ×${machine.cores}, node ${machine.node}\n`,
+  );
+  console.log(line(["warm (per call)", "median µs", "p99 µs", "calls/s", "ours/this (median)"], w));
+  for (const r of rows.filter((r) => r.id.startsWith("warm.") && "medianUs" in r)) {
+    console.log(line([r.id, fmt(r.medianUs, 2), fmt(r.p99Us, 2), fmt(r.callsPerSec, 0), ""], w));
+  }
+  for (const r of rows.filter((r) => r.id.startsWith("baseline."))) {
+    const ratios = Object.entries((r.oursOverThis ?? {}) as Record<string, number | null>)
+      .map(([k, v]) => `${k.split(".")[1].replace("-authorizer", "")} ${fmt(v, 2)}`)
+      .join(", ");
+    console.log(
+      line([r.id, fmt(r.medianUs, 2), fmt(r.p99Us, 2), fmt(r.callsPerSec, 0), ratios], w),
+    );
+  }
+  const sm = rows.find((r) => r.id === "warm.secrets-manager-calls");
+  console.log(
+    `warm path: ${sm?.count ?? "—"} Secrets Manager requests, ${sm?.networkCalls ?? "—"} network calls`,
+  );
+
+  console.log("\n" + line(["bundle", "bytes", "KiB"], [34, 10, 10]));
+  for (const r of rows.filter((r) => r.id.startsWith("bundle."))) {
+    console.log(line([r.id, String(r.bytes), fmt(r.kib)], [34, 10, 10]));
+  }
+
+  const cw = [34, 12, 10, 12, 14];
+  console.log(
+    "\n" + line(["cold (median)", "load+answer", "require", "1st answer", "since start"], cw),
+  );
+  for (const r of rows.filter((r) => r.id.startsWith("cold."))) {
+    console.log(
+      line(
+        [
+          r.id,
+          fmt(r.medianMs),
+          fmt(r.medianRequireMs),
+          fmt(r.medianFirstAnswerMs),
+          fmt(r.medianSinceProcessStartMs),
+        ],
+        cw,
+      ),
+    );
+  }
+  console.log(
+    "(ms; load+answer = require + first answer, from driver start; since start adds Node's bootstrap)",
+  );
+
+  const gw = [34, 10, 10, 10, 24];
+  console.log("\n" + line(["gateway (loopback)", "req/s", "median ms", "p99 ms", ""], gw));
+  for (const r of rows.filter((r) => r.id.startsWith("gateway."))) {
+    console.log(
+      line(
+        [
+          r.id,
+          fmt(r.requestsPerSec, 0),
+          fmt(r.medianMs, 3),
+          fmt(r.p99Ms, 3),
+          r.reason ? `null: ${String(r.reason).slice(0, 60)}` : "",
+        ],
+        gw,
+      ),
+    );
+  }
+
+  console.log("\ntargets");
+  for (const t of tgs) {
+    const mark = t.met === null ? "n/a   " : t.met ? "met   " : "MISSED";
+    console.log(`  ${mark} ${t.description} — ${t.detail}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const s = parseArgs(process.argv.slice(2));
+  const began = Date.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "idgw-bench-"));
+  try {
+    process.stderr.write(
+      `bench${s.quick ? " (quick)" : ""}: minting ${s.distinctTokens} tokens of each kind …\n`,
+    );
+    const material = makeMaterial(s.distinctTokens);
+    const materialFile = path.join(tmp, "material.json");
+    fs.writeFileSync(materialFile, JSON.stringify(material));
+
+    const cases: WarmCase[] = [
+      ...bundleCases(material.issuer, material.audience),
+      ...BASELINE_CASES,
+    ];
+    const rows: Row[] = await warmRows(s, tmp, materialFile, cases);
+    addRatios(rows);
+    const ours = rows.filter((r) => r.id.startsWith("warm."));
+    const sum = (f: string): number | null =>
+      ours.every((r) => typeof r[f] === "number")
+        ? ours.reduce((a, r) => a + (r[f] as number), 0)
+        : null;
+    rows.push({
+      id: "warm.secrets-manager-calls",
+      label:
+        "Secrets Manager requests / network calls during warm-up + measurement, all bundle configs",
+      count: sum("secretsManagerCalls"),
+      networkCalls: sum("networkCalls"),
+      perConfig: Object.fromEntries(ours.map((r) => [r.id, r.secretsManagerCalls ?? null])),
+      ...(sum("secretsManagerCalls") === null
+        ? { reason: "a bundle configuration did not run" }
+        : {}),
+    });
+
+    rows.push(...bundleRows());
+    process.stderr.write("  cold starts …\n");
+    rows.push(...(await coldRows(s, tmp, material)));
+    process.stderr.write("  local gateway …\n");
+    rows.push(
+      ...(await measureGateway({
+        root: ROOT,
+        total: s.gatewayRequests,
+        concurrency: s.gatewayConcurrency,
+      })),
+    );
+
+    const machine = {
+      cpu: os.cpus()[0]?.model ?? "unknown",
+      cores: os.cpus().length,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      totalMemGiB: Math.round(os.totalmem() / 2 ** 30),
+    };
+    const tgs = targets(rows);
+    const result = {
+      machine,
+      date: new Date().toISOString(),
+      mode: s.quick ? "quick" : "full",
+      settings: { ...s, out: undefined },
+      durationSec: (Date.now() - began) / 1000,
+      rows,
+      targets: tgs,
+    };
+    printTable(rows, tgs, machine);
+    fs.mkdirSync(path.dirname(s.out), { recursive: true });
+    fs.writeFileSync(s.out, JSON.stringify(result, null, 2) + "\n");
+    console.log(
+      `\nwrote ${path.relative(process.cwd(), s.out) || s.out} in ${result.durationSec.toFixed(1)} s`,
+    );
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});
