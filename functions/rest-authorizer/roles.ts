@@ -2,19 +2,11 @@
  * Role check for the REST TOKEN authorizer: a valid token must carry one of the required roles,
  * or the caller gets an explicit Deny (403). Pure: the claims come from an already-verified token.
  */
+import { getClaim } from "../commons/identity";
+import type { JwtPayload } from "../commons/jwt";
 
-/** Reads a dot path (`metadata.role`) from verified claims; `undefined` when any step is missing. */
-export type ClaimReader = (claims: Readonly<Record<string, unknown>>, path: string) => unknown;
-
-function readDotPath(claims: Readonly<Record<string, unknown>>, path: string): unknown {
-  let value: unknown = claims;
-  for (const segment of path.split(".")) {
-    if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
-    value = (value as Record<string, unknown>)[segment];
-  }
-  return value;
-}
+/** Reads a claim by path from verified claims; `undefined` when absent. */
+export type ClaimReader = (claims: JwtPayload, path: string) => unknown;
 
 /**
  * The role that lets the caller in, or `undefined` for a Deny.
@@ -24,14 +16,17 @@ function readDotPath(claims: Readonly<Record<string, unknown>>, path: string): u
  * this is the issuer's shape rather than an attack, but guessing at it could grant access the
  * issuer did not mean. Comparison is exact and case-sensitive.
  *
+ * The path is read with the core's `getClaim`: an exact top-level key wins (namespaced claims such
+ * as `https://example.com/roles`), otherwise dots walk nested objects; only own properties count.
+ *
  * When the caller holds several required roles, the one listed first in `requiredRoles` is
  * returned, so the `role` in the authorizer context does not depend on the token's ordering.
  */
 export function matchRole(
-  claims: Readonly<Record<string, unknown>>,
+  claims: JwtPayload,
   roleClaim: string,
   requiredRoles: readonly string[],
-  readClaim: ClaimReader = readDotPath,
+  readClaim: ClaimReader = getClaim,
 ): string | undefined {
   const value = readClaim(claims, roleClaim);
   let held: readonly string[];

@@ -38,11 +38,17 @@ describe("matchRole", () => {
     ["null", { metadata: { role: null } }],
     ["metadata a string", { metadata: "admin" }],
     ["metadata an array", { metadata: ["admin"] }],
-    ["a flat claim named like the path", { "metadata.role": "admin" }],
     ["an inherited property", { metadata: Object.create({ role: "admin" }) }],
     ["a comma-joined string", { metadata: { role: "admin,viewer" } }],
   ])("%s → no role", (_name, claims) => {
     expect(matchRole(claims as Record<string, unknown>, "metadata.role", required)).toBeUndefined();
+  });
+
+  test("an exact top-level key wins over the dot path (namespaced claims, core getClaim)", () => {
+    expect(matchRole({ "metadata.role": "admin" }, "metadata.role", ["admin"])).toBe("admin");
+    expect(
+      matchRole({ "https://example.com/roles": ["admin"] }, "https://example.com/roles", ["admin"]),
+    ).toBe("admin");
   });
 
   test("a top-level claim path", () => {
