@@ -43,12 +43,16 @@ export const TOKEN_IDENTITY_SOURCE = "method.request.header.Authorization";
  * base64url segments. API Gateway answers anything else with 401 before the Lambda runs
  * (aws-semantics.md §4), so junk headers cost no invocation and never reach the verifier.
  *
+ * The first segment must start with `e[w-z0-9_-]`, which is exactly "the decoded JOSE header
+ * starts with `{`" (every JWT library writes `{"alg"…`). Without it `BearereyJ…` (a missing space)
+ * would pass as a *bare* token, because `Bearer` is itself valid base64url. The signature segment
+ * must be non-empty, which also turns `alg: none` tokens away at the edge.
+ *
  * The expression is evaluated by Java's regex engine; it is written in the subset that Java and
  * JavaScript read the same way (no inline flags, no `\z`), so the tests check it with `RegExp`.
- * The signature segment must be non-empty, which also turns `alg: none` tokens away at the edge.
  */
 export const TOKEN_VALIDATION_EXPRESSION =
-  "^([Bb][Ee][Aa][Rr][Ee][Rr] +)?[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
+  "^([Bb][Ee][Aa][Rr][Ee][Rr] +)?e[w-z0-9_-][A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$";
 
 /** The Lambda bundle the authorizer runs. */
 export const REST_AUTHORIZER_BUNDLE = "rest-authorizer" as const;
@@ -106,11 +110,18 @@ export interface RestAuthorizerDefinition {
   readonly identitySource: string;
   readonly identityValidationExpression: string;
   readonly resultTtlInSeconds: number;
-  /** What the authorizer Lambda is and decides with: its bundle and its role rule. */
+  /**
+   * What the authorizer Lambda is and answers with: its bundle, its role rule, and the claims it
+   * turns into the context the backend receives.
+   */
   readonly function: {
     readonly bundle: string;
     readonly roleClaim: string;
     readonly requiredRoles: readonly string[];
+    readonly customerIdClaims: readonly string[];
+    readonly customerNameClaims: readonly string[];
+    /** Extra context keys and the claim each holds, in mapping order. */
+    readonly contextClaims: readonly (readonly [string, string])[];
   };
 }
 
@@ -329,6 +340,11 @@ export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
         bundle: REST_AUTHORIZER_BUNDLE,
         roleClaim: config.roleClaim,
         requiredRoles: [...config.requiredRoles],
+        customerIdClaims: [...config.identity.customerIdClaims],
+        customerNameClaims: [...config.identity.customerNameClaims],
+        contextClaims: [...config.identity.claimHeaders, ...config.identity.claimQueryParams].map(
+          (m) => [m.contextKey, m.claim] as const,
+        ),
       },
     },
     methods,
@@ -358,9 +374,10 @@ export function canonicalJson(value: unknown): string {
  * definitions give equal hashes regardless of key order; any change gives a new hash, and a new
  * trigger value replaces the `aws.apigateway.Deployment`, i.e. redeploys the stage.
  *
- * The role rule (`roleClaim`, `requiredRoles`) is part of it although API Gateway would pick up a
- * new Lambda environment without a redeploy: a change of who may call the API then shows in the
- * preview as a redeployment, not only as a function update.
+ * The authorizer's rules (`roleClaim`, `requiredRoles`, the claims behind the context) are part of
+ * it although API Gateway would pick up a new Lambda environment without a redeploy: a change of
+ * who may call the API, or of what identity the backend gets, then shows in the preview as a
+ * redeployment of the stage, not only as a function update.
  */
 export function deploymentHash(definition: RestApiDefinition): string {
   return createHash("sha256").update(canonicalJson(definition)).digest("hex");
