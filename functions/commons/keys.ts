@@ -390,6 +390,30 @@ export function parseJwks(doc: unknown): KeySet {
 }
 
 // -------------------------------------------------------------------------------------------------
+// Static keys
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * A key source over fixed, already prepared keys (tests, benchmarks, embedding). Keys with a `kid`
+ * are selected by the token's `kid`; keys without one are always candidates.
+ */
+export function createStaticKeySource(
+  algorithm: JwtAlgorithm,
+  keys: readonly VerificationKey[],
+): KeySource {
+  const anyKid = keys.filter((k) => k.kid === undefined);
+  return {
+    algorithm,
+    getKeys(kid) {
+      const matching = kid === undefined ? [] : keys.filter((k) => k.kid === kid);
+      const candidates = [...matching, ...anyKid];
+      if (candidates.length === 0) throw new KeyNotFoundError("No key for kid.");
+      return candidates;
+    },
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
 // Factory
 // -------------------------------------------------------------------------------------------------
 
