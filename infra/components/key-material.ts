@@ -40,9 +40,10 @@ export class KeyMaterial extends pulumi.ComponentResource {
     } else if (source.existingSecretArn !== undefined) {
       this.secretArn = pulumi.output(source.existingSecretArn);
     } else {
-      // The HS256 secret is a credential: keep it a Pulumi secret end to end. A PEM public key is
-      // public by definition; it lives in Secrets Manager so a rotation needs no redeploy, and it
-      // stays readable in diffs.
+      // The HS256 secret is a credential: keep it a Pulumi secret end to end, explicitly, rather
+      // than relying on the provider marking `secretString` secret. The PEM public key is public;
+      // it lives in Secrets Manager so a key rotation needs no redeploy (the provider still masks
+      // it in diffs).
       const value =
         source.kind === "secret"
           ? pulumi.secret(requireValue(source.jwtSecret, "jwtSecret"))
