@@ -1261,6 +1261,58 @@ describe("every problem is reported at once", () => {
   });
 });
 
+describe("allowLoopbackHttpIssuer (local gateway only)", () => {
+  const loopback = ["http://127.0.0.1:4010", "http://localhost:4010/issuer", "http://[::1]:4010"];
+
+  test.each(loopback)("off by default: %s is refused as an issuer", (url) => {
+    expect(problems(values("http-jwt", { issuer: url })).map((p) => p.key)).toEqual(["issuer"]);
+    expect(problems(values("http-lambda", { issuer: url })).map((p) => p.key)).toEqual(["issuer"]);
+    expect(
+      problems(values("rest-token", { jwksUri: `${url}/jwks.json` })).map((p) => p.key),
+    ).toEqual(["jwksUri"]);
+  });
+
+  test.each(loopback)("on: %s is accepted for issuer and jwksUri", (url) => {
+    const options = { allowLoopbackHttpIssuer: true };
+    const jwt = parseConfig(
+      { stackName: "dev", values: values("http-jwt", { issuer: url }) },
+      options,
+    );
+    expect(jwt.authMode === "http-jwt" && jwt.issuer).toBe(url);
+    const lambda = parseConfig(
+      { stackName: "dev", values: values("http-lambda", { issuer: url }) },
+      options,
+    );
+    expect(lambdaOf(lambda).issuer).toBe(url);
+    const rest = parseConfig(
+      { stackName: "dev", values: values("rest-token", { jwksUri: `${url}/jwks.json` }) },
+      options,
+    );
+    expect(lambdaOf(rest).keySource).toEqual({ kind: "jwks", jwksUri: `${url}/jwks.json` });
+  });
+
+  test.each([
+    "http://auth.example.com",
+    "http://localhost.example.com",
+    "http://127.0.0.2",
+    "ftp://127.0.0.1",
+  ])("on: %s (not http on loopback) is still refused", (url) => {
+    const err = (() => {
+      try {
+        parseConfig(
+          { stackName: "dev", values: values("http-jwt", { issuer: url }) },
+          { allowLoopbackHttpIssuer: true },
+        );
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => p.key)).toEqual(["issuer"]);
+  });
+});
+
 // -------------------------------------------------------------------------------------------
 // Property: parseConfig never fails with anything but a ConfigError
 // -------------------------------------------------------------------------------------------
@@ -1299,6 +1351,7 @@ describe("property", () => {
       "jwks",
       ISSUER,
       "http://x",
+      "http://127.0.0.1:4010",
       LISTENER_ARN,
     ),
     fc.array(fc.string()).map(json),
@@ -1317,10 +1370,14 @@ describe("property", () => {
         fc.constantFrom(...AUTH_MODES, undefined),
         fc.option(fc.string(), { nil: undefined }),
         fc.constantFrom("dev", "prod.eu", ""),
-        (v, mode, jwtSecret, stackName) => {
+        fc.boolean(),
+        (v, mode, jwtSecret, stackName, allowLoopbackHttpIssuer) => {
           const input: Values = mode === undefined ? v : { ...v, authMode: mode };
           try {
-            const c = parseConfig({ stackName, values: input, jwtSecret });
+            const c = parseConfig(
+              { stackName, values: input, jwtSecret },
+              { allowLoopbackHttpIssuer },
+            );
             expect(AUTH_MODES).toContain(c.authMode);
           } catch (e) {
             if (!(e instanceof ConfigError)) throw e;
