@@ -271,6 +271,8 @@ export class WorkerLambdaRuntime implements LambdaInvoker {
       AWS_SECRET_ACCESS_KEY: "local-development-not-a-secret",
       AWS_SESSION_TOKEN: "local-development",
       AWS_EC2_METADATA_DISABLED: "true",
+      // Lambda runs Node.js 22; the SDK's warning about this machine's Node.js 20 is noise here.
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       AWS_LAMBDA_FUNCTION_NAME: fn.name,
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
