@@ -3,8 +3,11 @@
  * Each route returns a JSON body, a `Response`, or throws (network failure).
  */
 
-/** A route handler: JSON value, a ready Response, or throw to simulate a network error. */
-export type FakeRoute = () => unknown;
+/**
+ * A route handler: returns a JSON value, a ready Response (or a Promise of one), or throws to
+ * simulate a network error. Receives the request init (e.g. to honour `signal`).
+ */
+export type FakeRoute = (init?: RequestInit) => unknown;
 
 /** A fake fetch plus its call log and mutable routes. */
 export interface FakeFetch {
@@ -25,11 +28,11 @@ export function fakeFetch(routes: Record<string, FakeRoute> = {}): FakeFetch {
     calls,
     routes: map,
     count: (url) => calls.filter((c) => c === url).length,
-    fetch: async (url) => {
+    fetch: async (url, init) => {
       calls.push(url);
       const route = map.get(url);
       if (!route) return new Response("not found", { status: 404 });
-      const result = route();
+      const result = await route(init);
       if (result instanceof Response) return result;
       return new Response(JSON.stringify(result), {
         status: 200,
