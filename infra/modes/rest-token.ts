@@ -139,8 +139,11 @@ export interface RestApiDefinition {
  * the integration request"). A mapped integration-request parameter replaces the value the client
  * sent under that name, so a client cannot claim to be another customer.
  *
- * This relies on the REST authorizer always putting every mapped key in its context on Allow: a
- * key missing from the context maps to nothing.
+ * This relies on the REST authorizer always putting every mapped key in its context on Allow
+ * (functions/rest-authorizer does, with "" for an absent claim): a key missing from the context
+ * maps to nothing. Not checkable without AWS, to verify after the first deploy: that the mapping
+ * also wins over a client header spelled in another case (`x-customer-id`); the echo backend makes
+ * that a one-line `curl -H 'x-customer-id: spoof'` check.
  */
 export function identityRequestParameters(identity: IdentityConfig): Record<string, string> {
   const params: Record<string, string> = {
@@ -172,13 +175,17 @@ function backendIntegration(
   const backend = config.backend;
   if (backend.kind === "echo") {
     // Lambda proxy (AWS_PROXY): the function receives the authorizer context, stringified, in
-    // `event.requestContext.authorizer.<key>` (aws-semantics.md §4). No header mapping here, on
-    // purpose: for AWS_PROXY, API Gateway builds the Lambda event from the *method* request, so
-    // `event.headers` holds the client's headers as sent; `integration.request.header.*` mappings
-    // would be headers of API Gateway's call to the Lambda Invoke API, not of the event. Such a
-    // mapping would be accepted and look like protection while changing nothing the function sees.
-    // A client-sent X-Customer-ID therefore IS in `event.headers`; the echo backend must take the
-    // identity from `requestContext.authorizer` only (and drop those headers from what it echoes).
+    // `event.requestContext.authorizer.<key>` (aws-semantics.md §4, ROUT). There is deliberately
+    // no `integration.request.header.*` mapping here. API Gateway builds the proxy event from the
+    // *method* request, so `event.headers` holds the client's headers as sent and a mapping would
+    // not replace them; AWS Support, as quoted in DianaIonita/serverless-api-gateway-caching#41,
+    // says a Lambda proxy integration request cannot add headers or query parameters, and that
+    // project's #51 reports that requestParameters on AWS_PROXY broke the integration when an
+    // authorizer was attached (third-party reports, not AWS documentation; not verifiable here).
+    // So a mapping would be at best a no-op that looks like protection, at worst a breakage.
+    // Consequence: a client-sent X-Customer-ID IS in `event.headers` of a REST proxy event. A
+    // Lambda backend behind rest-token must take the identity from `requestContext.authorizer`
+    // only, never from those headers.
     return {
       type: "AWS_PROXY",
       integrationHttpMethod: "POST",
