@@ -101,9 +101,12 @@ const authorizerModel = (ttl = 300): LambdaRequestAuthorizerModel => ({
   function: lambda("authorizer"),
 });
 
-const proxy = (requestParameters: Record<string, string> = {}): IntegrationModel => ({
+const proxy = (
+  requestParameters: Record<string, string> = {},
+  fn = "backend",
+): IntegrationModel => ({
   kind: "lambda-proxy",
-  function: lambda("backend"),
+  function: lambda(fn),
   payloadFormatVersion: "2.0",
   requestParameters,
 });
@@ -433,13 +436,13 @@ describe("HTTP API routing, integrations and limits", () => {
           method: "GET",
           path: "/bare",
           authorization: "NONE",
-          integration: { ...proxy(), function: lambda("bare") },
+          integration: proxy({}, "bare"),
         },
         {
           method: "GET",
           path: "/fail",
           authorization: "NONE",
-          integration: { ...proxy(), function: lambda("fail") },
+          integration: proxy({}, "fail"),
         },
       ]),
       {
@@ -465,7 +468,7 @@ describe("HTTP API routing, integrations and limits", () => {
           method: "GET",
           path: "/r",
           authorization: "NONE",
-          integration: { ...proxy(), function: lambda("r") },
+          integration: proxy({}, "r"),
         },
       ]),
       {
