@@ -196,6 +196,8 @@ export class HttpApiBase extends pulumi.ComponentResource {
           {
             apiId: this.api.id,
             integrationType: "AWS_PROXY",
+            // API Gateway always invokes Lambda with POST, whatever the client's method.
+            integrationMethod: "POST",
             integrationUri: this.echoBackend.function.invokeArn,
             payloadFormatVersion: "2.0",
             requestParameters,

@@ -337,6 +337,7 @@ describe("identity mapping", () => {
 
     expect(onlyOfType(T.integration).inputs).toMatchObject({
       integrationType: "AWS_PROXY",
+      integrationMethod: "POST",
       payloadFormatVersion: "2.0",
       integrationUri: expect.stringContaining("function:gateway-http-echo-fn/invocations"),
     });
