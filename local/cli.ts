@@ -1,0 +1,172 @@
+/**
+ * `npm start [-- options]`: serve the stack's mode on 127.0.0.1 (see `--help`).
+ *
+ * Prints exactly one `listening on http://127.0.0.1:PORT` line when ready, then a token from the
+ * built-in development issuer and the `curl` that sends it. Access-log lines and Lambda output go
+ * to stderr. Stops cleanly on SIGINT/SIGTERM.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+import { ConfigError } from "../infra/config";
+import { ROOT, startLocal, type LocalGateway, type LocalOptions } from "./server";
+
+export const USAGE = `Usage: npm start -- [options]
+
+Serve the stack's API on http://127.0.0.1, built from the Pulumi program itself, with the
+deployed authorizer and echo-backend code. Tokens come from a built-in development issuer
+unless --issuer is given.
+
+Options:
+  --stack NAME            stack whose config is served (Pulumi.yaml + Pulumi.NAME.yaml) [dev]
+  --mode MODE             override authMode: http-jwt, http-lambda or rest-token
+  --port N                port on 127.0.0.1 (0 picks a free one) [8080]
+  --issuer URL            a real OIDC issuer (keys from its discovery document) instead of the
+                          built-in one; http:// only for loopback issuers
+  --audience AUD          the audience tokens of --issuer carry
+  --secret-file PATH      verify HS256 tokens with the secret in PATH (Lambda modes)
+  --public-key-file PATH  verify RS256 tokens with the PEM public key in PATH (Lambda modes)
+  --backend-url URL       forward to this backend instead of the echo Lambda
+  -h, --help              show this help
+
+More tokens: npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15m]
+`;
+
+export interface CliArgs {
+  readonly help: boolean;
+  readonly options: LocalOptions;
+}
+
+/** Parse the command line. @throws Error with a message for the user. */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  const { values } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      stack: { type: "string" },
+      mode: { type: "string" },
+      port: { type: "string" },
+      issuer: { type: "string" },
+      audience: { type: "string" },
+      "secret-file": { type: "string" },
+      "public-key-file": { type: "string" },
+      "backend-url": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  let port = 8080;
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) {
+      throw new Error(`--port expects a port number (0-65535), got "${values.port}"`);
+    }
+    port = Number(values.port);
+  }
+  if (
+    values.mode !== undefined &&
+    !["http-jwt", "http-lambda", "rest-token"].includes(values.mode)
+  ) {
+    throw new Error(`--mode expects http-jwt, http-lambda or rest-token, got "${values.mode}"`);
+  }
+  if (values.audience !== undefined && values.issuer === undefined) {
+    throw new Error("--audience goes with --issuer");
+  }
+  if (values["secret-file"] !== undefined && values["public-key-file"] !== undefined) {
+    throw new Error("give either --secret-file or --public-key-file, not both");
+  }
+  if (values.issuer !== undefined && (values["secret-file"] ?? values["public-key-file"])) {
+    throw new Error(
+      "--issuer verifies with the issuer's JWKS; drop --secret-file/--public-key-file",
+    );
+  }
+  return {
+    help: values.help === true,
+    options: {
+      stack: values.stack,
+      mode: values.mode,
+      port,
+      issuer: values.issuer,
+      audience: values.audience,
+      secretFile: values["secret-file"],
+      publicKeyFile: values["public-key-file"],
+      backendUrl: values["backend-url"],
+    },
+  };
+}
+
+function banner(gw: LocalGateway, stack: string): string {
+  const app = gw.appConfig;
+  const lines = [`mode ${app.authMode} (stack ${stack}), stage ${gw.model.stageName}`];
+  const builtIn = gw.devIssuer !== undefined && gw.profile.issuer === gw.devIssuer.url;
+  lines.push(`issuer ${gw.profile.issuer}${builtIn ? " (built-in development issuer)" : ""}`);
+  let token: string | undefined;
+  try {
+    token = gw.mintToken();
+  } catch (err) {
+    lines.push((err as Error).message);
+  }
+  if (token !== undefined) {
+    lines.push(
+      "",
+      "A token (1h; more with: npm run token -- --sub ID --claim key=value --expires-in 15m):",
+      token,
+      "",
+      "Try it:",
+      `curl -H "Authorization: Bearer ${token}" ${gw.stageUrl}/hello`,
+    );
+  } else {
+    lines.push("", "Try it:", `curl -H "Authorization: Bearer $TOKEN" ${gw.stageUrl}/hello`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let gw: LocalGateway;
+  try {
+    gw = await startLocal({
+      ...args.options,
+      stateDir: join(ROOT, ".local"),
+      accessLog: (line) => process.stderr.write(`${line}\n`),
+      functionLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") {
+      process.stderr.write(`port ${args.options.port} is in use; pick another with --port N\n`);
+    } else if (err instanceof ConfigError || e.name === "ConfigError") {
+      process.stderr.write(`${e.message}\n`);
+    } else {
+      process.stderr.write(`could not start the local gateway: ${e.stack ?? e.message}\n`);
+    }
+    return 1;
+  }
+  process.stdout.write(`listening on ${gw.url}\n`);
+  process.stdout.write(banner(gw, args.options.stack ?? "dev"));
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  await gw.close();
+  return 0;
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code));
+}
