@@ -1,0 +1,258 @@
+/**
+ * The HTTP API Lambda REQUEST authorizer handler (payload 2.0, simple responses), driven by the
+ * captured AWS events with an Authorization header set, Secrets Manager through the real SDK client
+ * stubbed by aws-sdk-client-mock.
+ */
+import fc from "fast-check";
+import {
+  createAuthorizer,
+  createDecisionLogger,
+  readSettings,
+  type Authorizer,
+} from "../../functions/commons";
+import { createHandler, handler, type HttpAuthorizerResult } from "../../functions/http-authorizer";
+import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
+import { HTTP_AUTHORIZER_EVENTS, httpAuthorizerEvent } from "../helpers/events";
+import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
+import { mockSecretsManager, serviceError, setSecretStages } from "../helpers/secrets-manager";
+import { claims, signWithJose, signWithJsonwebtoken } from "../helpers/tokens";
+
+const sm = mockSecretsManager();
+
+function harness(env = authorizerEnv("secret")) {
+  const lines: string[] = [];
+  const authorizer: Authorizer = createAuthorizer(readSettings(env));
+  const handler = createHandler({
+    getAuthorizer: () => authorizer,
+    logger: createDecisionLogger((line) => lines.push(line)),
+  });
+  return { handler, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+}
+
+const hs = (overrides: Record<string, unknown> = {}, secret = HS256_SECRET) =>
+  signWithJsonwebtoken(claims(overrides), { alg: "HS256", secret });
+
+beforeEach(() => {
+  sm.reset();
+  setSecretStages(sm, { current: HS256_SECRET });
+});
+afterAll(() => sm.restore());
+
+describe.each(HTTP_AUTHORIZER_EVENTS)("event %s", (fixture) => {
+  test("a valid token is authorized with the identity in the context", async () => {
+    // Prepare
+    const { handler } = harness();
+    const event = httpAuthorizerEvent(`Bearer ${hs()}`, fixture);
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(result).toEqual({
+      isAuthorized: true,
+      context: { customerId: "cust-42", customerName: "Acme Corp" },
+    });
+  });
+
+  test.each<[string, string | undefined]>([
+    ["no Authorization header", undefined],
+    ["an empty header", ""],
+    ["a garbled header", "Bearer !!!not-a-jwt!!!"],
+    ["a Basic header", "Basic dXNlcjpwYXNz"],
+    ["an expired token", `Bearer ${hs({ exp: Math.floor(Date.now() / 1000) - 3600 })}`],
+    ["a token signed with the wrong secret", `Bearer ${hs({}, HS256_SECRET_WRONG)}`],
+    ["a token with a CR/LF identity claim", `Bearer ${hs({ customer_id: "c\r\nx-admin: 1" })}`],
+  ])("%s is denied with a bare isAuthorized:false", async (_name, header) => {
+    const { handler } = harness();
+
+    const result = await handler(httpAuthorizerEvent(header, fixture));
+
+    expect(result).toEqual({ isAuthorized: false });
+  });
+});
+
+test.each(["Bearer", "bearer", "BEARER", "bEArer"])("the %s scheme is accepted", async (scheme) => {
+  const { handler } = harness();
+
+  const result = await handler(httpAuthorizerEvent(`${scheme} ${hs()}`));
+
+  expect(result.isAuthorized).toBe(true);
+});
+
+test("a bare token (no scheme) is accepted", async () => {
+  const { handler } = harness();
+
+  expect((await handler(httpAuthorizerEvent(hs()))).isAuthorized).toBe(true);
+});
+
+test("a jose-signed token is accepted", async () => {
+  const { handler } = harness();
+  const token = await signWithJose(claims(), { alg: "HS256", secret: HS256_SECRET });
+
+  expect((await handler(httpAuthorizerEvent(`Bearer ${token}`))).isAuthorized).toBe(true);
+});
+
+test("a mixed-case Authorization header name in a hand-made event is still read", async () => {
+  const { handler } = harness();
+  const event = httpAuthorizerEvent(undefined);
+  event.headers = { ...event.headers, Authorization: `Bearer ${hs()}` };
+
+  expect((await handler(event)).isAuthorized).toBe(true);
+});
+
+test("extra context claims are added, and can never shadow the identity", async () => {
+  // Prepare
+  const { handler } = harness(
+    authorizerEnv("secret", {
+      CONTEXT_CLAIMS: JSON.stringify({ plan: "metadata.plan", email: "email" }),
+    }),
+  );
+  const token = hs({ metadata: { plan: "pro" } });
+
+  // Act
+  const result = (await handler(httpAuthorizerEvent(`Bearer ${token}`))) as HttpAuthorizerResult & {
+    context: Record<string, unknown>;
+  };
+
+  // Assess: flat strings only; the absent optional claim is omitted.
+  expect(result.context).toEqual({ customerId: "cust-42", customerName: "Acme Corp", plan: "pro" });
+  expect(Object.values(result.context).every((v) => typeof v === "string")).toBe(true);
+});
+
+test("Secrets Manager down: deny (no throw), logged as an error without secrets", async () => {
+  sm.reset();
+  setSecretStages(sm, { current: serviceError() });
+  const { handler, logs } = harness();
+
+  const result = await handler(httpAuthorizerEvent(`Bearer ${hs()}`));
+
+  expect(result).toEqual({ isAuthorized: false });
+  expect(logs()).toEqual([
+    expect.objectContaining({
+      level: "error",
+      decision: "deny",
+      reason: "KEY_SOURCE_UNAVAILABLE",
+      detail: expect.stringContaining("InternalServiceError"),
+    }),
+  ]);
+});
+
+describe("decision logs", () => {
+  test("one JSON line per decision, with the documented fields", async () => {
+    const { handler, lines, logs } = harness();
+
+    await handler(httpAuthorizerEvent(`Bearer ${hs()}`));
+    await handler(httpAuthorizerEvent("Bearer nope"));
+
+    expect(lines.every((l) => l.endsWith("\n") && l.indexOf("\n") === l.length - 1)).toBe(true);
+    expect(logs()).toEqual([
+      {
+        level: "info",
+        message: "authorizer decision",
+        decision: "allow",
+        reason: "ok",
+        customerId: "cust-42",
+        requestId: "ZhNHJhhLjoEEPiw=",
+        route: "POST /lambda",
+        latencyMs: expect.any(Number),
+      },
+      {
+        level: "info",
+        message: "authorizer decision",
+        decision: "deny",
+        reason: "TOKEN_MALFORMED",
+        requestId: "ZhNHJhhLjoEEPiw=",
+        route: "POST /lambda",
+        latencyMs: expect.any(Number),
+      },
+    ]);
+  });
+
+  test.each<[string, () => string]>([
+    ["valid", () => hs()],
+    ["expired", () => hs({ exp: 1 })],
+    ["wrong key", () => hs({}, HS256_SECRET_WRONG)],
+    ["bad identity", () => hs({ customer_id: "a\nb" })],
+  ])("never contain the token or any of its segments (%s)", async (_name, mint) => {
+    const { handler, lines } = harness();
+    const token = mint();
+
+    await handler(httpAuthorizerEvent(`Bearer ${token}`));
+
+    const output = lines.join("");
+    expect(output).not.toContain(token);
+    for (const segment of token.split(".")) expect(output).not.toContain(segment);
+    expect(output).not.toContain(HS256_SECRET);
+  });
+});
+
+describe("the deployed `handler` export", () => {
+  // One module instance: the handler memoizes its authorizer, so these tests run in order.
+  let restoreEnv: () => void = () => undefined;
+  afterEach(() => restoreEnv());
+
+  test("a broken environment surfaces as a ConfigurationError (API Gateway 500), loudly", async () => {
+    restoreEnv = setAuthorizerEnv(authorizerEnv("secret", { ISSUER: undefined }));
+
+    await expect(handler(httpAuthorizerEvent(`Bearer ${hs()}`))).rejects.toMatchObject({
+      name: "ConfigurationError",
+      message: expect.stringContaining("ISSUER"),
+    });
+  });
+
+  test("builds itself from process.env and writes one log line per decision to stdout", async () => {
+    // Prepare
+    restoreEnv = setAuthorizerEnv(authorizerEnv("secret"));
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const token = hs();
+
+    // Act
+    const results = [
+      await handler(httpAuthorizerEvent(`Bearer ${token}`)),
+      await handler(httpAuthorizerEvent("Bearer x.y.z")),
+    ];
+    spy.mockRestore();
+
+    // Assess
+    expect(results).toEqual([
+      { isAuthorized: true, context: { customerId: "cust-42", customerName: "Acme Corp" } },
+      { isAuthorized: false },
+    ]);
+    expect(written).toHaveLength(2);
+    expect(written.join("")).not.toContain(token.split(".")[2]);
+  });
+});
+
+describe("property: arbitrary Authorization headers", () => {
+  const { handler: fresh } = harness();
+  const valid = hs();
+
+  test("never throw and never authorize", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string({ unit: "binary" }),
+          fc.string().map((s) => `Bearer ${s}`),
+          fc
+            .tuple(fc.base64String(), fc.base64String(), fc.base64String())
+            .map(([a, b, c]) => `Bearer ${a}.${b}.${c}`),
+          // A valid token with one character changed: must never verify.
+          fc
+            .tuple(fc.nat(valid.length - 1), fc.constantFrom(..."AaZz09-_.+/= "))
+            .filter(([i, ch]) => valid[i] !== ch)
+            .map(([i, ch]) => `Bearer ${valid.slice(0, i)}${ch}${valid.slice(i + 1)}`),
+        ),
+        async (header) => {
+          const result = await fresh(httpAuthorizerEvent(header));
+          expect(result).toEqual({ isAuthorized: false });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
