@@ -83,13 +83,8 @@ function parseArgs(argv: string[]): Settings {
 const fmt = (v: unknown, digits = 1): string =>
   typeof v === "number" && Number.isFinite(v) ? v.toFixed(digits) : "—";
 
-async function warmRows(
-  s: Settings,
-  tmp: string,
-  materialFile: string,
-  cases: WarmCase[],
-): Promise<Row[]> {
-  type Live = { c: WarmCase; proc: IpcChild<ChildMessage>; log?: string };
+async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): Promise<Row[]> {
+  type Live = { c: WarmCase; proc: IpcChild<ChildMessage> };
   const live: Live[] = [];
   const failed = new Map<string, string>();
   const expect = async (l: Live, p: Promise<ChildMessage>, want: string): Promise<ChildMessage> => {
@@ -117,16 +112,14 @@ async function warmRows(
       failed.set(c.id, `dist/functions/${c.bundle}/index.js does not exist (not built yet)`);
       continue;
     }
-    const log = c.kind === "bundle" ? path.join(tmp, `${c.id}.stdout.log`) : undefined;
     const proc = new IpcChild<ChildMessage>(
       ["--import", "tsx", path.join(__dirname, "warm-child.ts")],
       {
         cwd: ROOT,
         env: cleanEnv({ BENCH_CASE: JSON.stringify(c), BENCH_MATERIAL: materialFile }),
-        stdout: log ? fs.openSync(log, "w") : "ignore",
       },
     );
-    const l: Live = { c, proc, log };
+    const l: Live = { c, proc };
     live.push(l);
     process.stderr.write(`  warm ${c.id}: set-up …\n`);
     try {
@@ -157,9 +150,10 @@ async function warmRows(
     if (!r) return nullWarm(c, failed.get(c.id) ?? "no result");
     const l = live.find((x) => x.c.id === c.id);
     const extra: Record<string, unknown> = {};
-    if (l?.log && fs.existsSync(l.log)) {
-      const calls = 2 + r.distinctTokens + r.warmup + r.iterations;
-      extra.handlerStdoutBytesPerCall = fs.statSync(l.log).size / calls;
+    if (l && c.kind === "bundle") {
+      // The handler's own log lines (stdout is a drained pipe, as in Lambda).
+      extra.handlerStdoutBytesPerCall =
+        l.proc.stdoutBytes / (2 + r.distinctTokens + r.warmup + r.iterations);
     }
     return { label: c.label, alg: c.alg, ...r, ...extra };
   });
@@ -470,7 +464,7 @@ async function main(): Promise<void> {
       ...bundleCases(material.issuer, material.audience),
       ...BASELINE_CASES,
     ];
-    const rows: Row[] = await warmRows(s, tmp, materialFile, cases);
+    const rows: Row[] = await warmRows(s, materialFile, cases);
     addRatios(rows);
     const ours = rows.filter((r) => r.id.startsWith("warm."));
     const sum = (f: string): number | null =>

@@ -52,15 +52,17 @@ export class IpcChild<Reply extends { type: string }> {
   private readonly queue: ((r: Reply | Error) => void)[] = [];
   private stderr = "";
   private exited: Error | undefined;
+  /** Bytes the child wrote to stdout (drained and discarded: a pipe, as a Lambda's stdout is). */
+  stdoutBytes = 0;
 
-  constructor(
-    args: string[],
-    opts: { cwd: string; env: Record<string, string | undefined>; stdout: number | "ignore" },
-  ) {
+  constructor(args: string[], opts: { cwd: string; env: Record<string, string | undefined> }) {
     this.child = spawn(process.execPath, args, {
       cwd: opts.cwd,
       env: opts.env,
-      stdio: ["ignore", opts.stdout, "pipe", "ipc"],
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    this.child.stdout!.on("data", (d: Buffer) => {
+      this.stdoutBytes += d.length;
     });
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       this.stderr = (this.stderr + d).slice(-4000);
