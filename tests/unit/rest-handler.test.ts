@@ -15,8 +15,9 @@ import {
 } from "../../functions/commons";
 import { createHandler, handler as deployedHandler } from "../../functions/rest-authorizer";
 import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
+import { fakeFetch } from "../helpers/fetch";
 import { loadEvent } from "../helpers/events";
-import { rsaKey } from "../helpers/keys";
+import { HS256_SECRET, jwksOf, rsaKey } from "../helpers/keys";
 import {
   getSecretCalls,
   mockSecretsManager,
@@ -113,10 +114,13 @@ let logLines: Record<string, unknown>[];
 let rawLog: string[];
 
 /** A fresh handler (its own authorizer and key cache) over `env`, logging into `logLines`. */
-function makeHandler(env: Record<string, string> = authorizerEnv("public-key", ENV_OVERRIDES)) {
+function makeHandler(
+  env: Record<string, string> = authorizerEnv("public-key", ENV_OVERRIDES),
+  deps: Parameters<typeof createAuthorizer>[1] = {},
+) {
   let authorizer: Authorizer | undefined;
   return createHandler({
-    getAuthorizer: () => (authorizer ??= createAuthorizer(readSettings(env))),
+    getAuthorizer: () => (authorizer ??= createAuthorizer(readSettings(env), deps)),
     logger: createDecisionLogger((line) => {
       rawLog.push(line);
       logLines.push(JSON.parse(line) as Record<string, unknown>);
@@ -652,6 +656,44 @@ describe("Secrets Manager unavailable", () => {
     }
 
     expect(getSecretCalls(sm, "AWSCURRENT")).toBe(1);
+  });
+});
+
+describe("other key sources", () => {
+  const JWKS_URI = "https://issuer.test.example/.well-known/jwks.json";
+
+  test("JWKS: allow, then the JWKS endpoint down → Unauthorized (fail closed)", async () => {
+    // Prepare
+    const fetcher = fakeFetch({ [JWKS_URI]: () => jwksOf(KEY) });
+    const env = authorizerEnv("jwks", { ...ENV_OVERRIDES, JWKS_URI });
+    const token = await signWithJose(callerClaims(), SIGNER);
+
+    // Act + Assess: up
+    const up = await makeHandler(env, { fetch: fetcher.fetch })(tokenEvent(token));
+    expect(up.policyDocument.Statement[0].Effect).toBe("Allow");
+
+    // Act + Assess: a cold container while the endpoint is down
+    fetcher.routes.set(JWKS_URI, () => {
+      throw new TypeError("fetch failed");
+    });
+    await expectUnauthorized(makeHandler(env, { fetch: fetcher.fetch })(tokenEvent(token)));
+    expect(logLines.at(-1)).toMatchObject({ reason: "KEY_SOURCE_UNAVAILABLE", level: "error" });
+  });
+
+  test("HS256 secret: allow; an RS256 token is refused (algorithm pinned per key source)", async () => {
+    // Prepare
+    setSecretStages(sm, { current: HS256_SECRET });
+    const handler = makeHandler(authorizerEnv("secret", ENV_OVERRIDES));
+    const hs = await signWithJose(callerClaims(), { alg: "HS256", secret: HS256_SECRET });
+    const rs = await signWithJose(callerClaims(), SIGNER);
+
+    // Act
+    const allowed = await handler(tokenEvent(hs));
+
+    // Assess
+    expect(allowed.policyDocument.Statement[0].Effect).toBe("Allow");
+    await expectUnauthorized(handler(tokenEvent(rs)));
+    expect(logLines.at(-1)).toMatchObject({ reason: "ALG_NOT_ALLOWED" });
   });
 });
 

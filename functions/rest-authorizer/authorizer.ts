@@ -1,0 +1,153 @@
+/**
+ * REST API Lambda TOKEN authorizer: a verified JWT with a required role gets an IAM Allow for the
+ * whole stage, a verified JWT without one an explicit Deny (403), anything else `Unauthorized`
+ * (401). See aws-semantics.md §4.
+ *
+ * - Bad token (and every other per-request failure) → fails with exactly `new Error("Unauthorized")`.
+ *   API Gateway maps only that exact message to 401; any other error, or a malformed policy, is a
+ *   500 (`AUTHORIZER_CONFIGURATION_ERROR`), which clients and alarms read as an outage.
+ * - Only a broken environment (ConfigurationError on the first call) surfaces as itself, so a
+ *   misdeployment is loud instead of quietly refusing everyone with 401.
+ * - Policies cover `…/{stage}/*\/*`, never `methodArn`: API Gateway caches the answer per token and
+ *   reuses it for every method of the API (see policy.ts).
+ * - The context is flat (strings only here) and identity values are validated by the core.
+ */
+import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
+import {
+  AuthorizerInternalError,
+  createAuthorizer,
+  createDecisionLogger,
+  describeFailure,
+  readSettings,
+  isAuthError,
+  toHeaderValue,
+  type AuthError,
+  type Authorizer,
+  type AuthResult,
+  type DecisionLogEntry,
+  type DecisionLogger,
+} from "../commons";
+import { buildPolicy, MethodArnError, stageWildcardResource } from "./policy";
+import { matchRole } from "./roles";
+import { roleSettings, type RoleSettings } from "./settings";
+
+/** The only error API Gateway turns into a 401; anything else is a 500. */
+export const UNAUTHORIZED = "Unauthorized";
+
+/** Injection points for tests; the deployed handler uses the defaults. */
+export interface RestAuthorizerOptions {
+  /** Returns the authorizer; called per request, so make it memoized. @default from process.env, once */
+  readonly getAuthorizer?: () => Authorizer;
+  /** @default stdout JSON lines */
+  readonly logger?: DecisionLogger;
+}
+
+/** The REST authorizer handler: a policy, or a rejection with exactly `Error("Unauthorized")`. */
+export type RestAuthorizerHandler = (
+  event: APIGatewayTokenAuthorizerEvent,
+) => Promise<APIGatewayAuthorizerResult>;
+
+/** Decision-log reasons this handler adds to the core's `AuthError` codes. */
+export const REASON = {
+  ok: "ok",
+  roleMissing: "ROLE_MISSING",
+  methodArnInvalid: "METHOD_ARN_INVALID",
+} as const;
+
+/** A decision-log entry before the handler adds the route and latency. */
+type DecisionFields = Omit<DecisionLogEntry, "latencyMs" | "route">;
+
+/**
+ * The IAM principal: the token's `sub` when it has one, else the customer id. `principalId` is
+ * readable as `context.authorizer.principalId` (and is in the access log), so `sub` passes the same
+ * header-safety check as the identity claims.
+ * @throws IdentityClaimInvalidError when `sub` is present but not header-safe.
+ */
+function principalOf(result: Extract<AuthResult, { ok: true }>): string {
+  const sub = result.claims.sub;
+  if (sub === undefined || sub === null || sub === "") return result.identity.customerId;
+  return toHeaderValue(sub, "sub");
+}
+
+/** Builds a handler; `handler` below is the deployed one. */
+export function createHandler(options: RestAuthorizerOptions = {}): RestAuthorizerHandler {
+  let authorizer: Authorizer | undefined;
+  // Lazily at the first invocation (still once per container) so importing needs no env.
+  const getAuthorizer =
+    options.getAuthorizer ?? (() => (authorizer ??= createAuthorizer(readSettings(process.env))));
+  const logger = options.logger ?? createDecisionLogger();
+  let roles: { from: Authorizer; rule: RoleSettings } | undefined;
+
+  /** The policy for a verified token; throws for everything that must be `Unauthorized`. */
+  const decide = async (
+    auth: Authorizer,
+    rule: RoleSettings,
+    event: APIGatewayTokenAuthorizerEvent,
+    log: (entry: DecisionFields) => void,
+  ): Promise<APIGatewayAuthorizerResult> => {
+    // Before the token: a malformed methodArn is not the caller's doing, but answering it with a
+    // policy would be guessing which API to allow. @throws MethodArnError
+    const resource = stageWildcardResource(event?.methodArn);
+
+    // The core never rejects: a bad token, a missing or unsafe identity claim and an unreachable
+    // key source (Secrets Manager or JWKS down) all come back as `{ ok: false }`.
+    const result = await auth.authorizeHeader(event?.authorizationToken);
+    if (!result.ok) throw result.reason;
+
+    const principalId = principalOf(result);
+    const { customerId, customerName, extra } = result.identity;
+    const role = matchRole(result.claims, rule.roleClaim, rule.requiredRoles);
+    if (role === undefined) {
+      log({ decision: "deny", reason: REASON.roleMissing, customerId });
+      // Explicit Deny over the whole stage: cached for this token, it must deny every method.
+      return buildPolicy(principalId, "Deny", resource);
+    }
+
+    // Every configured context key is present on Allow ("" when the claim is absent): the stack
+    // maps each one to a backend header, and a mapped key missing from the context maps to
+    // nothing. Identity last, so an extra claim can never shadow customerId/customerName/role.
+    const context: Record<string, string> = {};
+    for (const key of Object.keys(auth.settings.contextClaims)) context[key] = extra[key] ?? "";
+    Object.assign(context, { customerId, customerName, role });
+    const policy = buildPolicy(principalId, "Allow", resource, context);
+    log({ decision: "allow", reason: REASON.ok, customerId });
+    return policy;
+  };
+
+  return async (event) => {
+    const started = performance.now();
+    // A ConfigurationError from either line is deliberate: fail loudly (500), see the module doc.
+    const auth = getAuthorizer();
+    if (roles?.from !== auth) roles = { from: auth, rule: roleSettings(auth.settings) };
+
+    const methodArn: unknown = event?.methodArn;
+    const route = typeof methodArn === "string" ? methodArn : undefined;
+    const log = (entry: DecisionFields): void =>
+      logger.decision({ ...entry, route, latencyMs: performance.now() - started });
+
+    try {
+      return await decide(auth, roles.rule, event, log);
+    } catch (err) {
+      // Every per-request failure ends here and fails closed with exactly `Unauthorized`. That
+      // includes an unreachable key source (Secrets Manager or JWKS down), on purpose:
+      // - not a 500: a dependency blip must not look like a broken API to clients and alarms, and
+      //   design rule 2 forbids a 500 caused by a request we cannot verify;
+      // - not an explicit Deny: a Deny is a policy, which API Gateway caches for the token for up
+      //   to the TTL (300 s by default), so it would keep refusing a valid caller after the
+      //   dependency is back; the key source itself retries with a short backoff.
+      // The log line names the failing dependency (describeFailure), never the token.
+      if (err instanceof MethodArnError) {
+        log({ decision: "deny", reason: REASON.methodArnInvalid });
+      } else {
+        const reason: AuthError = isAuthError(err)
+          ? err
+          : new AuthorizerInternalError("Unexpected failure.", { cause: err });
+        log({ decision: "deny", reason: reason.code, detail: describeFailure(reason) });
+      }
+      // Exactly `new Error("Unauthorized")`, deliberately without `cause`: the reason is in the
+      // log line above, and nothing about the failure belongs in the payload API Gateway reads.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(UNAUTHORIZED);
+    }
+  };
+}
