@@ -12,6 +12,7 @@ import type {
   GatewayResponseModel,
   IntegrationModel,
   LambdaInvoker,
+  LambdaProxyIntegrationModel,
   LambdaRef,
   LambdaTokenAuthorizerModel,
   RouteModel,
@@ -152,14 +153,14 @@ const MAPPING = {
   "integration.request.header.X-Static": "'fixed'",
 };
 
-const lambdaProxy: IntegrationModel = {
+const lambdaProxy: LambdaProxyIntegrationModel = {
   kind: "lambda-proxy",
   function: lambda("backend"),
   payloadFormatVersion: "1.0",
   requestParameters: MAPPING,
 };
 
-const method = (m: string, p: string, integration = lambdaProxy): RouteModel => ({
+const method = (m: string, p: string, integration: IntegrationModel = lambdaProxy): RouteModel => ({
   method: m,
   path: p,
   authorization: "CUSTOM",
@@ -467,8 +468,8 @@ describe("REST routing, gateway responses, mapping and integrations", () => {
   test("a failing or malformed backend Lambda → 502 Internal server error", async () => {
     const gw = await start(
       restModel([
-        method("GET", "/fail", { ...lambdaProxy, function: lambda("fail") } as IntegrationModel),
-        method("GET", "/bad", { ...lambdaProxy, function: lambda("bad") } as IntegrationModel),
+        method("GET", "/fail", { ...lambdaProxy, function: lambda("fail") }),
+        method("GET", "/bad", { ...lambdaProxy, function: lambda("bad") }),
       ]),
       {
         fail: () => {
