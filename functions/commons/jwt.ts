@@ -90,20 +90,37 @@ export function decodeJwt(token: string): DecodedJwt {
   if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) {
     throw new TokenMalformedError("Token segment is not valid base64url.");
   }
-  const header = parseJsonObject(h, "header");
+  const header = decodeHeader(h);
+  const payload = parseJsonObject(p, "payload");
+  return {
+    header,
+    payload,
+    signingInput: token.slice(0, dot2),
+    signature: Buffer.from(s, "base64url"),
+  };
+}
+
+// An issuer signs every token with the same few headers, so the decoded header is memoized by its
+// exact base64url text (pure function of the string, so caching cannot change a decision). Bounded,
+// so attacker-chosen headers cannot grow memory: when full, it is simply cleared.
+const HEADER_CACHE_MAX = 32;
+const headerCache = new Map<string, JwtHeader>();
+
+function decodeHeader(segment: string): JwtHeader {
+  const cached = headerCache.get(segment);
+  if (cached) return cached;
+  const header = parseJsonObject(segment, "header");
   if (typeof header.alg !== "string") throw new TokenMalformedError("Token header has no alg.");
   if (header.kid !== undefined && typeof header.kid !== "string") {
     throw new TokenMalformedError("Token header kid is not a string.");
   }
   // RFC 7515 §4.1.11: a recipient must reject extensions it does not understand; we understand none.
   if (header.crit !== undefined) throw new TokenMalformedError("Token header has crit.");
-  const payload = parseJsonObject(p, "payload");
-  return {
-    header: header as JwtHeader,
-    payload,
-    signingInput: token.slice(0, dot2),
-    signature: Buffer.from(s, "base64url"),
-  };
+  if (headerCache.size >= HEADER_CACHE_MAX) headerCache.clear();
+  // Frozen: the same object is shared by every token with this header.
+  const frozen = Object.freeze(header) as JwtHeader;
+  headerCache.set(segment, frozen);
+  return frozen;
 }
 
 function parseJsonObject(segment: string, what: string): Record<string, unknown> {

@@ -402,11 +402,17 @@ export function createStaticKeySource(
   keys: readonly VerificationKey[],
 ): KeySource {
   const anyKid = keys.filter((k) => k.kid === undefined);
+  // Candidate lists are computed once, so the hot path allocates nothing.
+  const byKid = new Map<string, readonly VerificationKey[]>();
+  for (const k of keys) {
+    if (k.kid !== undefined && !byKid.has(k.kid)) {
+      byKid.set(k.kid, [...keys.filter((x) => x.kid === k.kid), ...anyKid]);
+    }
+  }
   return {
     algorithm,
     getKeys(kid) {
-      const matching = kid === undefined ? [] : keys.filter((k) => k.kid === kid);
-      const candidates = [...matching, ...anyKid];
+      const candidates = (kid === undefined ? undefined : byKid.get(kid)) ?? anyKid;
       if (candidates.length === 0) throw new KeyNotFoundError("No key for kid.");
       return candidates;
     },
