@@ -184,7 +184,8 @@ async function runExclusive(options: RunProgramOptions): Promise<ProgramRun> {
         }
         const id = fakeId(args.type, args.name);
         const state = mockState(args.type, args.name, id, args.inputs, region);
-        resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state });
+        const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, id, inputs, state });
         return { id, state };
       },
       call(args: MockCallArgs): Record<string, unknown> {
@@ -307,6 +308,25 @@ export class ModelError extends Error {
   }
 }
 
+/** Pulumi's wire signature of a secret value (`{ <sig>: <secret sig>, value }`). */
+const SPECIAL_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * Inputs with the values the program marked secret (`pulumi.secret`) in plain: the local gateway
+ * needs them (the SecretVersion's `secretString` is what its Secrets Manager endpoint serves).
+ * Only plain objects and arrays are walked; assets are left as they are.
+ */
+function unwrapSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrapSecrets);
+  if (typeof value !== "object" || value === null) return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const v = value as Record<string, unknown>;
+  if (v[SPECIAL_SIG_KEY] === SECRET_SIG) return unwrapSecrets(v.value);
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrapSecrets(x)]));
+}
+
 /** The single path of a FileAsset inside a Lambda code archive (`{ "index.js": FileAsset }`). */
 function bundlePathOf(fn: DeclaredResource): string {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -360,12 +380,9 @@ export function buildModel(
     const secret =
       secretById.get(version.inputs.secretId) ??
       ofType(T.secret).find((s) => s.state.arn === version.inputs.secretId);
-    if (!secret || typeof version.inputs.secretString !== "string") continue;
-    secrets.push({
-      arn: secret.state.arn,
-      name: secret.state.name,
-      secretString: version.inputs.secretString,
-    });
+    const secretString = version.inputs.secretString;
+    if (!secret || typeof secretString !== "string") continue;
+    secrets.push({ arn: secret.state.arn, name: secret.state.name, secretString });
   }
 
   const httpApis = ofType(T.httpApi);

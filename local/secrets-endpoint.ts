@@ -25,6 +25,8 @@ interface StoredSecret {
 export interface SecretsCall {
   readonly operation: string;
   readonly secretId: string | undefined;
+  /** The `VersionStage` asked for, if any. */
+  readonly versionStage?: string;
   /** True when a value was returned. */
   readonly found: boolean;
 }
@@ -123,12 +125,13 @@ export class SecretsEndpoint {
       return error(400, "SerializationException", "The request body is not valid JSON.");
     }
     const secretId = typeof body.SecretId === "string" ? body.SecretId : undefined;
+    const versionStage = typeof body.VersionStage === "string" ? body.VersionStage : undefined;
     if (!this.available) {
-      this.calls.push({ operation, secretId, found: false });
+      this.calls.push({ operation, secretId, versionStage, found: false });
       return error(503, "ServiceUnavailable", "The local Secrets Manager endpoint is disabled.");
     }
     if (req.method !== "POST" || operation !== "GetSecretValue") {
-      this.calls.push({ operation, secretId, found: false });
+      this.calls.push({ operation, secretId, versionStage, found: false });
       return error(
         400,
         "UnknownOperationException",
@@ -136,25 +139,25 @@ export class SecretsEndpoint {
       );
     }
     if (secretId === undefined || secretId === "") {
-      this.calls.push({ operation, secretId, found: false });
+      this.calls.push({ operation, secretId, versionStage, found: false });
       return error(400, "InvalidParameterException", "SecretId is required.");
     }
     const secret = this.find(secretId);
     if (!secret) {
-      this.calls.push({ operation, secretId, found: false });
+      this.calls.push({ operation, secretId, versionStage, found: false });
       return error(
         400,
         "ResourceNotFoundException",
         "Secrets Manager can't find the specified secret.",
       );
     }
-    const stage = typeof body.VersionStage === "string" ? body.VersionStage : undefined;
+    const stage = versionStage;
     const versionId = typeof body.VersionId === "string" ? body.VersionId : undefined;
     if (
       (stage !== undefined && stage !== "AWSCURRENT") ||
       (versionId && versionId !== secret.versionId)
     ) {
-      this.calls.push({ operation, secretId, found: false });
+      this.calls.push({ operation, secretId, versionStage, found: false });
       return error(
         400,
         "ResourceNotFoundException",
@@ -163,7 +166,7 @@ export class SecretsEndpoint {
           : `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
       );
     }
-    this.calls.push({ operation, secretId, found: true });
+    this.calls.push({ operation, secretId, versionStage, found: true });
     send(200, {
       ARN: secret.arn,
       Name: secret.name,
