@@ -270,6 +270,36 @@ describe("HTTP API Lambda REQUEST authorizer", () => {
   });
 });
 
+describe("HTTP API Lambda authorizer with IAM policy responses (simpleResponses false)", () => {
+  const policyAuthorizer: Fn = (event) => {
+    const token = String((event.identitySource as string[])[0]);
+    const Effect = token === "deny" ? "Deny" : "Allow";
+    return {
+      principalId: "p1",
+      policyDocument: {
+        Version: "2012-10-17",
+        Statement: [{ Action: "execute-api:Invoke", Effect, Resource: event.routeArn }],
+      },
+      context: { customerId: "c1" },
+    };
+  };
+
+  test("Allow on the routeArn → 200; Deny → 403; the cached policy is re-evaluated per route", async () => {
+    const gw = await start(
+      httpModel([authed("GET", "/a"), authed("GET", "/b")], {
+        authorizers: [{ ...authorizerModel(), simpleResponses: false }],
+      }),
+      { authorizer: policyAuthorizer },
+    );
+    const a = await send(gw.url, "GET", "/a", { Authorization: "t1" });
+    expect(a.status).toBe(200);
+    expect(JSON.parse(a.body).customerId).toBe("c1");
+    expect((await send(gw.url, "GET", "/b", { Authorization: "t1" })).status).toBe(403);
+    expect(gw.count("authorizer")).toBe(1);
+    expect((await send(gw.url, "GET", "/a", { Authorization: "deny" })).status).toBe(403);
+  });
+});
+
 describe("HTTP API parameter mapping", () => {
   test("overwrite: REPLACES a client-sent X-Customer-ID", async () => {
     const gw = await start(httpModel([authed("GET", "/a")]));
