@@ -1,4 +1,5 @@
 /** Running one bench process and reading back its `BENCH_RESULT {json}` line. */
+import * as fs from "node:fs";
 import { spawn, type ChildProcess, type Serializable } from "node:child_process";
 
 export interface ChildOptions {
@@ -52,18 +53,17 @@ export class IpcChild<Reply extends { type: string }> {
   private readonly queue: ((r: Reply | Error) => void)[] = [];
   private stderr = "";
   private exited: Error | undefined;
-  /** Bytes the child wrote to stdout (drained and discarded: a pipe, as a Lambda's stdout is). */
-  stdoutBytes = 0;
 
-  constructor(args: string[], opts: { cwd: string; env: Record<string, string | undefined> }) {
+  constructor(
+    args: string[],
+    opts: { cwd: string; env: Record<string, string | undefined>; stdout: number | "ignore" },
+  ) {
     this.child = spawn(process.execPath, args, {
       cwd: opts.cwd,
       env: opts.env,
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      stdio: ["ignore", opts.stdout, "pipe", "ipc"],
     });
-    this.child.stdout!.on("data", (d: Buffer) => {
-      this.stdoutBytes += d.length;
-    });
+    if (typeof opts.stdout === "number") fs.closeSync(opts.stdout); // the child holds its own copy
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       this.stderr = (this.stderr + d).slice(-4000);
     });

@@ -126,5 +126,8 @@ export function awsEnv(endpointUrl: string): Record<string, string> {
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONFIG_FILE: "/nonexistent/aws-config",
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
+    // Node 20 here, Node 22 in Lambda (scripts/build.mjs): the SDK's Node 20 deprecation warning
+    // (a stderr write at first use) would not happen there.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 }
