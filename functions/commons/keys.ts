@@ -239,8 +239,8 @@ export interface JwksKeySourceOptions {
   readonly backoff?: Backoff;
 }
 
-/** A prepared key set. */
-interface KeySet {
+/** A prepared key set: keys by `kid`, and every usable key (including those without a `kid`). */
+export interface KeySet {
   readonly byKid: ReadonlyMap<string, VerificationKey>;
   readonly all: readonly VerificationKey[];
 }
