@@ -2,6 +2,14 @@
  * The default backend: echoes the identity it received, so a fresh deployment can be checked with
  * one `curl`. Accepts both an HTTP API payload 2.0 proxy event and a REST (v1) proxy event.
  *
+ * Where the identity comes from:
+ * - HTTP API (2.0): the X-Customer-* headers, which the stack's `overwrite:` parameter mapping
+ *   set from the authorizer. Reading the headers is the point: it proves the mapping works.
+ * - REST (v1) Lambda proxy: API Gateway applies no request-parameter mapping to AWS_PROXY
+ *   integrations (aws-semantics.md §4), so every X-Customer-* header is whatever the client sent.
+ *   The identity is taken from `requestContext.authorizer` instead, and client-sent
+ *   `x-customer-*` headers are dropped so a forged value never shows up.
+ *
  * It never echoes credentials: Authorization, Cookie and similar headers are dropped, and any
  * value that looks like a JWT is redacted wherever it appears (headers, query, authorizer context).
  */
@@ -31,8 +39,10 @@ const REDACTED = "[redacted]";
 /** What the echo backend answers (the JSON body). */
 export interface EchoBody {
   readonly message: string;
-  /** From X-Customer-ID / X-Customer-Name (case-insensitive); null when the header is absent. */
+  /** The identity the backend can trust; null fields when there is none. */
   readonly identity: { readonly customerId: string | null; readonly customerName: string | null };
+  /** `headers` (HTTP API mapping) or `authorizer-context` (REST Lambda proxy), or null. */
+  readonly identitySource: "headers" | "authorizer-context" | null;
   /** Every request header except credentials, names lower-cased. */
   readonly headers: Record<string, string>;
   /** `event.requestContext.authorizer` as API Gateway delivered it (null when none). */
@@ -75,12 +85,28 @@ export function echo(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): Echo
     query[name] = SENSITIVE_QUERY.has(name.toLowerCase()) ? REDACTED : redact(value);
   }
   const v2 = isV2(event);
+  let identity: EchoBody["identity"] = {
+    customerId: headers["x-customer-id"] ?? null,
+    customerName: headers["x-customer-name"] ?? null,
+  };
+  let identitySource: EchoBody["identitySource"] = identity.customerId !== null ? "headers" : null;
+  const restContext = v2 ? undefined : (event.requestContext?.authorizer ?? undefined);
+  if (restContext && typeof restContext.customerId === "string") {
+    // REST Lambda proxy: no mapping ran, so identity headers are client-controlled. Drop them.
+    for (const name of Object.keys(headers)) {
+      if (name.startsWith("x-customer-")) delete headers[name];
+    }
+    const name = restContext.customerName;
+    identity = {
+      customerId: restContext.customerId,
+      customerName: typeof name === "string" ? name : restContext.customerId,
+    };
+    identitySource = "authorizer-context";
+  }
   return {
     message: "identity-gateway echo backend: this is what the backend received.",
-    identity: {
-      customerId: headers["x-customer-id"] ?? null,
-      customerName: headers["x-customer-name"] ?? null,
-    },
+    identity,
+    identitySource,
     headers,
     // v2 events without an authorizer have no `authorizer` key; the types only declare it on some.
     authorizer: redactDeep(

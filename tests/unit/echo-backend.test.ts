@@ -61,6 +61,7 @@ test("HTTP API 2.0: identity, headers, authorizer context, method, path and quer
   expect(body).toEqual({
     message: expect.any(String),
     identity: { customerId: "cust-42", customerName: "Acme Corp" },
+    identitySource: "headers",
     headers: {
       header1: "value1",
       header2: "value2",
@@ -75,11 +76,21 @@ test("HTTP API 2.0: identity, headers, authorizer context, method, path and quer
   });
 });
 
-test("REST (v1) proxy event: case-insensitive identity headers and the REST context", async () => {
-  const { body } = await call(v1Event());
+test("REST (v1) Lambda proxy: identity from the authorizer context, client X-Customer-* dropped", async () => {
+  // Prepare: no mapping runs for AWS_PROXY, so these headers are the client's own (forged) ones.
+  const event = v1Event();
+  event.headers["X-Customer-ID"] = "someone-else";
+  event.headers["x-customer-name"] = "Forged Inc";
+  event.headers["X-Customer-Plan"] = "enterprise";
 
+  // Act
+  const { result, body } = await call(event);
+
+  // Assess
+  expect(result.body).not.toMatch(/someone-else|Forged Inc|enterprise/);
   expect(body).toMatchObject({
-    identity: { customerId: "cust-7", customerName: "Globex" },
+    identity: { customerId: "cust-7", customerName: "cust-7" },
+    identitySource: "authorizer-context",
     authorizer: { principalId: "cust-7", customerId: "cust-7", integrationLatency: 0 },
     method: "GET",
     path: "/my/path",
@@ -93,6 +104,7 @@ test("no identity headers → null identity, never 'undefined'", async () => {
   const { body } = await call(event);
 
   expect(body.identity).toEqual({ customerId: null, customerName: null });
+  expect(body.identitySource).toBeNull();
   expect(body.authorizer).toBeNull();
 });
 
