@@ -35,6 +35,8 @@ for (const channel of ["http.client.request.start", "net.client.socket", "undici
 export interface WarmResult extends Timing {
   id: string;
   rounds: number;
+  /** The lowest of the per-round medians: the figure least disturbed by other load. */
+  bestRoundMedianUs: number;
   warmup: number;
   distinctTokens: number;
   /** Secrets Manager endpoint requests during warm-up + rounds (bundles only). */
@@ -223,6 +225,7 @@ async function main(): Promise<void> {
             id: c.id,
             ...summarise(all, wallMs),
             rounds: chunks.length,
+            bestRoundMedianUs: Math.min(...chunks.map((x) => summarise(x, 1).medianUs)),
             warmup,
             distinctTokens: subject.distinctTokens,
             ...(subject.endpoint

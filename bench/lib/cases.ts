@@ -17,6 +17,11 @@ export interface BundleCase {
   event: EventKind;
   /** The authorizer's environment (functions/commons/env-contract.ts), without AWS_*. */
   env: Record<string, string>;
+  /**
+   * Diagnostic variant: the handler's stdout is /dev/null instead of a drained pipe, to show what
+   * its per-decision log line costs (the `diag.` rows; no target applies to them).
+   */
+  stdoutDevNull?: boolean;
 }
 
 export interface BaselineCase {
@@ -80,6 +85,16 @@ export function bundleCases(issuer: string, audience: string): BundleCase[] {
       env: authorizerEnv("rs256", issuer, audience, rest),
     },
   ];
+}
+
+/** The same configuration as `warm.<bundle>.<alg>`, with the handler's stdout on /dev/null. */
+export function diagnosticCase(c: BundleCase): BundleCase {
+  return {
+    ...c,
+    id: `diag.${c.bundle}.${c.alg}.stdout-devnull`,
+    label: `${c.label}, stdout on /dev/null (diagnostic)`,
+    stdoutDevNull: true,
+  };
 }
 
 export const BASELINE_CASES: BaselineCase[] = [

@@ -1,5 +1,5 @@
 /** Running one bench process and reading back its `BENCH_RESULT {json}` line. */
-import * as fs from "node:fs";
+import type { Writable } from "node:stream";
 import { spawn, type ChildProcess, type Serializable } from "node:child_process";
 
 export interface ChildOptions {
@@ -53,17 +53,33 @@ export class IpcChild<Reply extends { type: string }> {
   private readonly queue: ((r: Reply | Error) => void)[] = [];
   private stderr = "";
   private exited: Error | undefined;
+  private readonly drained: Promise<number> | undefined;
 
+  /**
+   * @param opts.stdout `drain`: the child's stdout is a pipe read by a separate `wc -c` process
+   *   (as a Lambda's stdout is a pipe read by the service, not by the function's own process), so
+   *   every line costs a real write(2) and the parent never competes for the CPU to read it;
+   *   `ignore`: /dev/null.
+   */
   constructor(
     args: string[],
-    opts: { cwd: string; env: Record<string, string | undefined>; stdout: number | "ignore" },
+    opts: { cwd: string; env: Record<string, string | undefined>; stdout: "drain" | "ignore" },
   ) {
+    let stdout: "ignore" | Writable = "ignore";
+    if (opts.stdout === "drain") {
+      const wc = spawn("wc", ["-c"], { stdio: ["pipe", "pipe", "ignore"] });
+      let out = "";
+      wc.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+      this.drained = new Promise((resolve) => wc.on("close", () => resolve(Number(out.trim()))));
+      stdout = wc.stdin;
+    }
     this.child = spawn(process.execPath, args, {
       cwd: opts.cwd,
       env: opts.env,
-      stdio: ["ignore", opts.stdout, "pipe", "ipc"],
+      stdio: ["ignore", stdout, "pipe", "ipc"],
     });
-    if (typeof opts.stdout === "number") fs.closeSync(opts.stdout); // the child holds its own copy
+    // The child holds its own copy of the pipe; closing ours lets `wc` see EOF when it exits.
+    if (typeof stdout !== "string") stdout.destroy();
     this.child.stderr!.setEncoding("utf8").on("data", (d: string) => {
       this.stderr = (this.stderr + d).slice(-4000);
     });
@@ -96,6 +112,11 @@ export class IpcChild<Reply extends { type: string }> {
     const reply = this.next(timeoutMs);
     this.child.send(msg as Serializable);
     return reply;
+  }
+
+  /** Bytes the child wrote to stdout (`drain` only), once it has exited. */
+  stdoutBytes(): Promise<number | undefined> {
+    return this.drained ?? Promise.resolve(undefined);
   }
 
   kill(): void {
