@@ -23,9 +23,12 @@ const OUTPUT_KEYS = [
 ];
 
 describe("README", () => {
-  test.each(Object.keys(CONFIG_KEYS))("documents config key %s in the configuration table", (key) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, "m"));
-  });
+  test.each(Object.keys(CONFIG_KEYS))(
+    "documents config key %s in the configuration table",
+    (key) => {
+      expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, "m"));
+    },
+  );
 
   test.each(OUTPUT_KEYS)("documents output %s in the outputs table", (key) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, "m"));
