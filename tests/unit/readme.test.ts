@@ -26,12 +26,12 @@ describe("README", () => {
   test.each(Object.keys(CONFIG_KEYS))(
     "documents config key %s in the configuration table",
     (key) => {
-      expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, "m"));
+      expect(readme).toMatch(new RegExp(`^\\| \`${key}\` +\\|`, "m"));
     },
   );
 
   test.each(OUTPUT_KEYS)("documents output %s in the outputs table", (key) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, "m"));
+    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` +\\|`, "m"));
   });
 
   test("index.ts exports exactly the documented outputs", () => {
