@@ -363,6 +363,15 @@ export function contextKeyForClaim(claim: string): string {
   return claim.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
+/** The header names the backend receives the identity in, in mapping order (the `identityHeaders` output). */
+export function identityHeaderNames(identity: IdentityConfig): string[] {
+  return [
+    identity.customerIdHeader,
+    identity.customerNameHeader,
+    ...identity.claimHeaders.map((m) => m.target),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Parsing
 // ---------------------------------------------------------------------------------------------

@@ -52,14 +52,8 @@ export function identityRequestParameters(
   return params;
 }
 
-/** The header names the backend receives the identity in, in mapping order. */
-export function identityHeaderNames(identity: IdentityConfig): string[] {
-  return [
-    identity.customerIdHeader,
-    identity.customerNameHeader,
-    ...identity.claimHeaders.map((m) => m.target),
-  ];
-}
+// Re-exported for the modes and tests that read it from here.
+export { identityHeaderNames } from "../config";
 
 /**
  * Path handling for proxied backends (`http`, `vpc-link`): `overwrite:path` with the request path,

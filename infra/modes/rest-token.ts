@@ -22,7 +22,7 @@ import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME } from "../config";
+import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME, identityHeaderNames } from "../config";
 import type { CorsConfig, IdentityConfig, RestTokenConfig } from "../config";
 import { ENV } from "../../functions/commons/env-contract";
 import { AuthorizerFunction } from "../components/authorizer-function";
@@ -157,15 +157,6 @@ export function identityRequestParameters(identity: IdentityConfig): Record<stri
     params[`integration.request.querystring.${m.target}`] = `context.authorizer.${m.contextKey}`;
   }
   return params;
-}
-
-/** The headers the backend receives the identity in, in mapping order (the `identityHeaders` output). */
-export function identityHeaderNames(identity: IdentityConfig): string[] {
-  return [
-    identity.customerIdHeader,
-    identity.customerNameHeader,
-    ...identity.claimHeaders.map((m) => m.target),
-  ];
 }
 
 function backendIntegration(

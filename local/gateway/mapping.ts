@@ -5,6 +5,7 @@
 import type { ApiModel } from "../model";
 import { resolveHttpValue, resolveRestSource } from "./expressions";
 import type { RequestContext } from "./types";
+import { isReservedHeader } from "../../infra/config";
 
 /** Headers keyed by lower-case name, keeping the first-seen spelling and every value in order. */
 export class HeaderBag {
@@ -56,36 +57,11 @@ export interface MappingTarget {
   pathParameters: Record<string, string>;
 }
 
-/** §3 "Reserved headers (cannot be mapped, request or response; HPM)". */
-const RESERVED_EXACT = new Set(
-  [
-    "authorization",
-    "connection",
-    "content-encoding",
-    "content-length",
-    "content-location",
-    "forwarded",
-    "keep-alive",
-    "origin",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailers",
-    "transfer-encoding",
-    "upgrade",
-    "x-forwarded-for",
-    "x-forwarded-host",
-    "x-forwarded-proto",
-    "via",
-  ].map((h) => h.toLowerCase()),
-);
-const RESERVED_PREFIXES = ["access-control-", "apigw-", "x-amz-", "x-amzn-"];
-
-/** Whether an HTTP API mapping may not touch `header` (§3). */
-export function isReservedHeader(header: string): boolean {
-  const h = header.toLowerCase();
-  return RESERVED_EXACT.has(h) || RESERVED_PREFIXES.some((p) => h.startsWith(p));
-}
+/**
+ * §3 "Reserved headers (cannot be mapped, request or response; HPM)". The list is the same AWS fact
+ * the config validator refuses at preview, so both read it from one place.
+ */
+export { isReservedHeader };
 
 const HTTP_KEY = /^(append|overwrite|remove):(header|querystring)\.(.+)$/;
 
