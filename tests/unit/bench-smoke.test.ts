@@ -123,7 +123,13 @@ describe("npm run bench -- --quick", () => {
         expect(typeof r.reason).toBe("string");
       } else {
         for (const f of ["requestsPerSec", "medianMs", "p99Ms"]) expect(isNum(r[f])).toBe(true);
+        expect(r.errors).toBe(0);
       }
+    }
+    const local = row("gateway.local");
+    if (local.requestsPerSec !== null) {
+      // "Cached authorizer decision": no authorizer call once the first request filled the cache.
+      expect(local.authorizerInvocationsWhileTimed).toBe(0);
     }
   });
 
