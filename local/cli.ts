@@ -5,11 +5,10 @@
  * built-in development issuer and the `curl` that sends it. Access-log lines and Lambda output go
  * to stderr. Stops cleanly on SIGINT/SIGTERM.
  */
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { ConfigError } from "../infra/config";
-import { ROOT, startLocal, type LocalGateway, type LocalOptions } from "./server";
+import { startLocal, stateDirectory, type LocalGateway, type LocalOptions } from "./server";
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -136,7 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     gw = await startLocal({
       ...args.options,
-      stateDir: join(ROOT, ".local"),
+      stateDir: stateDirectory(),
       accessLog: (line) => process.stderr.write(`${line}\n`),
       functionLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });
@@ -154,14 +153,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`listening on ${gw.url}\n`);
   process.stdout.write(banner(gw, args.options.stack ?? "dev"));
 
+  // The first SIGINT/SIGTERM closes everything; a repeated one (Ctrl-C twice, or the same signal
+  // sent to the whole process group by a wrapper) does not interrupt the shutdown.
   await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off("SIGINT", stop);
-      process.off("SIGTERM", stop);
-      resolve();
-    };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
+    process.on("SIGINT", () => resolve());
+    process.on("SIGTERM", () => resolve());
   });
   await gw.close();
   return 0;

@@ -37,6 +37,14 @@ import { readStackConfig, type StackConfig } from "./stack-config";
 export const ROOT = resolve(__dirname, "..");
 export const SESSION_FILE = "session.json";
 
+/**
+ * Where `npm start` keeps the development keys and its session, and where `npm run token` reads
+ * them: `.local/` (gitignored), or `$IDENTITY_GATEWAY_LOCAL_DIR`.
+ */
+export function stateDirectory(): string {
+  return process.env.IDENTITY_GATEWAY_LOCAL_DIR || join(ROOT, ".local");
+}
+
 export interface LocalOptions {
   /** Repository root holding `Pulumi.yaml`. @default the repository of this file */
   readonly root?: string;

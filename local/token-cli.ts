@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 import { DEV_KEYS_FILE, loadOrCreateDevKeys, parseClaimArgs, parseDuration } from "./dev-issuer";
-import { mintForSession, ROOT, SESSION_FILE, type Session } from "./server";
+import { mintForSession, SESSION_FILE, stateDirectory, type Session } from "./server";
 
 export const TOKEN_USAGE = `Usage: npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15m]
 
@@ -25,7 +25,7 @@ Options:
 `;
 
 /** Mint from the session in `stateDir`. @throws Error for the user. */
-export function tokenFromArgs(argv: readonly string[], stateDir = join(ROOT, ".local")): string {
+export function tokenFromArgs(argv: readonly string[], stateDir = stateDirectory()): string {
   const { values } = parseArgs({
     args: [...argv],
     strict: true,

@@ -50,7 +50,9 @@ export async function startBackend(): Promise<{
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ backend: "test", customerId: req.headers["x-customer-id"] ?? null }));
+      res.end(
+        JSON.stringify({ backend: "test", customerId: req.headers["x-customer-id"] ?? null }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

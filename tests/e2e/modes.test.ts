@@ -29,19 +29,11 @@ describe.each(MODES)("%s", (mode) => {
     expect(gw.stageUrl).toBe(`${gw.url}/${gw.appConfig.stage.stageName}`);
   });
 
-  /**
-   * KNOWN BUG (rest-token with the default echo backend): REST AWS_PROXY integrations get no
-   * header mapping (infra/modes/rest-token.ts explains why), so the Lambda event's headers are the
-   * client's, and functions/echo-backend reads the identity from the X-Customer-ID *header*: the
-   * echo shows no identity from the token, and a client-sent X-Customer-ID reaches it. The echo
-   * backend must take the identity from requestContext.authorizer for v1 events and drop
-   * client-sent identity headers. Until then these two tests are expected to fail in rest-token
-   * (jest reports it when they start passing). rest-token with --backend-url (HTTP_PROXY) is
-   * correct: see options.test.ts.
-   */
-  const echoBug = mode === "rest-token" ? it.failing : it;
+  // rest-token with the echo backend: REST AWS_PROXY integrations run no parameter mapping, so the
+  // echo backend takes the identity from requestContext.authorizer and drops client-sent
+  // x-customer-* headers (functions/echo-backend, a241f14; found by these tests).
 
-  echoBug("valid token → 200 and the backend gets X-Customer-ID from the token", async () => {
+  it("valid token → 200 and the backend gets X-Customer-ID from the token", async () => {
     const id = sub();
     const res = await request(`${gw.stageUrl}/hello`, {
       headers: bearer(gw.mintToken({ sub: id })),
@@ -50,7 +42,7 @@ describe.each(MODES)("%s", (mode) => {
     expect(res.json.identity.customerId).toBe(id);
   });
 
-  echoBug("a client-sent X-Customer-ID never reaches the backend", async () => {
+  it("a client-sent X-Customer-ID never reaches the backend", async () => {
     const id = sub();
     const res = await request(`${gw.stageUrl}/hello`, {
       headers: { ...bearer(gw.mintToken({ sub: id })), "X-Customer-ID": "someone-else" },
