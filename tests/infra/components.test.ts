@@ -12,16 +12,7 @@ import {
   unwrap,
 } from "./mocks";
 
-jest.mock("../../infra/components/bundle", () => {
-  const pulumi = jest.requireActual("@pulumi/pulumi");
-  return {
-    ...jest.requireActual("../../infra/components/bundle"),
-    functionCode: (name: string) =>
-      new pulumi.asset.AssetArchive({
-        "index.js": new pulumi.asset.StringAsset(`// ${name}\nexports.handler = async () => ({});`),
-      }),
-  };
-});
+jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());
 
 import * as path from "node:path";
 

@@ -3,6 +3,7 @@
  * claim mappings, scopes, and the absence of everything Lambda-authorizer related.
  */
 import {
+  HTTP_TYPES,
   allStrings,
   mocks,
   onlyOfType,
@@ -12,32 +13,12 @@ import {
   unwrap,
 } from "./mocks";
 
-jest.mock("../../infra/components/bundle", () => {
-  const pulumi = jest.requireActual("@pulumi/pulumi");
-  return {
-    ...jest.requireActual("../../infra/components/bundle"),
-    functionCode: (name: string) =>
-      new pulumi.asset.AssetArchive({
-        "index.js": new pulumi.asset.StringAsset(`// ${name}\nexports.handler = async () => ({});`),
-      }),
-  };
-});
+jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());
 
 import { parseConfig, type HttpJwtConfig } from "../../infra/config";
 import { HttpJwtGateway } from "../../infra/modes/http-jwt";
 
-const T = {
-  api: "aws:apigatewayv2/api:Api",
-  authorizer: "aws:apigatewayv2/authorizer:Authorizer",
-  integration: "aws:apigatewayv2/integration:Integration",
-  route: "aws:apigatewayv2/route:Route",
-  stage: "aws:apigatewayv2/stage:Stage",
-  fn: "aws:lambda/function:Function",
-  permission: "aws:lambda/permission:Permission",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-};
+const T = HTTP_TYPES;
 
 function config(values: Record<string, string>): HttpJwtConfig {
   const parsed = parseConfig({

@@ -3,6 +3,7 @@
  * GIVEN a parsed stack config, WHEN the mode component is built, THEN assert what AWS would get.
  */
 import {
+  HTTP_TYPES,
   allStrings,
   mocks,
   onlyOfType,
@@ -12,38 +13,14 @@ import {
   unwrap,
 } from "./mocks";
 
-// The Lambda bundles are built by scripts/build.mjs; these tests are about the infrastructure, so
-// they get a stand-in archive instead of running esbuild.
-jest.mock("../../infra/components/bundle", () => {
-  const pulumi = jest.requireActual("@pulumi/pulumi");
-  return {
-    ...jest.requireActual("../../infra/components/bundle"),
-    functionCode: (name: string) =>
-      new pulumi.asset.AssetArchive({
-        "index.js": new pulumi.asset.StringAsset(`// ${name}\nexports.handler = async () => ({});`),
-      }),
-  };
-});
+jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());
 
 import * as pulumi from "@pulumi/pulumi";
 
 import { parseConfig, type HttpLambdaConfig } from "../../infra/config";
 import { HttpLambdaGateway } from "../../infra/modes/http-lambda";
 
-const T = {
-  api: "aws:apigatewayv2/api:Api",
-  authorizer: "aws:apigatewayv2/authorizer:Authorizer",
-  integration: "aws:apigatewayv2/integration:Integration",
-  route: "aws:apigatewayv2/route:Route",
-  stage: "aws:apigatewayv2/stage:Stage",
-  fn: "aws:lambda/function:Function",
-  permission: "aws:lambda/permission:Permission",
-  role: "aws:iam/role:Role",
-  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-  logGroup: "aws:cloudwatch/logGroup:LogGroup",
-  secret: "aws:secretsmanager/secret:Secret",
-  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
-};
+const T = HTTP_TYPES;
 
 const SECRET = "x".repeat(32);
 /** How the engine marks a secret value (`@pulumi/pulumi/runtime/rpc`: specialSigKey, specialSecretSig). */

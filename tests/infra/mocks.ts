@@ -204,3 +204,36 @@ export function allStrings(value: unknown): string[] {
   }
   return [];
 }
+
+/**
+ * A stand-in for `infra/components/bundle`: the infrastructure tests check what the program
+ * declares, not the Lambda bundles, so they get a small archive instead of running esbuild.
+ * Use (jest hoists `jest.mock`, so the factory must require it):
+ * `jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());`
+ */
+export function bundleStub(): Record<string, unknown> {
+  return {
+    ...jest.requireActual("../../infra/components/bundle"),
+    functionCode: (name: string) =>
+      new pulumi.asset.AssetArchive({
+        "index.js": new pulumi.asset.StringAsset(`// ${name}\nexports.handler = async () => ({});`),
+      }),
+  };
+}
+
+/** Pulumi type tokens of the resources the HTTP API modes create. */
+export const HTTP_TYPES = {
+  api: "aws:apigatewayv2/api:Api",
+  authorizer: "aws:apigatewayv2/authorizer:Authorizer",
+  integration: "aws:apigatewayv2/integration:Integration",
+  route: "aws:apigatewayv2/route:Route",
+  stage: "aws:apigatewayv2/stage:Stage",
+  vpcLink: "aws:apigatewayv2/vpcLink:VpcLink",
+  fn: "aws:lambda/function:Function",
+  permission: "aws:lambda/permission:Permission",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  secret: "aws:secretsmanager/secret:Secret",
+  secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
+} as const;
