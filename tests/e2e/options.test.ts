@@ -234,3 +234,32 @@ describe("npm run token", () => {
     expect(() => tokenFromArgs([], stateDir)).toThrow(/npm start/);
   });
 });
+
+describe("fail closed (design rule 9)", () => {
+  it("denies while Secrets Manager is unreachable and recovers by itself", async () => {
+    const gw = await startLocal({
+      port: 0,
+      mode: "http-lambda",
+      config: { verifyWith: "secret", authorizerCacheTtl: "0", secretCacheTtlSeconds: "0" },
+    });
+    try {
+      const call = async (): Promise<number> =>
+        (await request(`${gw.stageUrl}/x`, { headers: bearer(gw.mintToken({ sub: "fc" })) }))
+          .status;
+      expect(await call()).toBe(200);
+      gw.secrets.available = false;
+      expect(await call()).toBe(403);
+      gw.secrets.available = true;
+      // The authorizer backs off briefly after a failed read, then reads again by itself.
+      const deadline = Date.now() + 15_000;
+      let status = await call();
+      while (status !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = await call();
+      }
+      expect(status).toBe(200);
+    } finally {
+      await gw.close();
+    }
+  });
+});
