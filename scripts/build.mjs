@@ -1,5 +1,6 @@
 // Builds each Lambda into dist/functions/<name>/index.js: one CommonJS file exporting `handler`.
-// The AWS SDK v3 is left to the Node.js 22 Lambda runtime, which ships it.
+// The AWS SDK v3 clients are left to the Node.js 22 Lambda runtime, which ships them (the
+// authorizers use none: their Secrets Manager client is functions/commons/clients/secrets-manager.ts).
 // Used by `npm run build`, `npm test`, `npm start`, `npm run bench`, and by the Pulumi program
 // itself (infra/components/bundle.ts) when a bundle is missing or stale.
 import { build } from "esbuild";
@@ -26,6 +27,9 @@ export async function buildFunctions(names = FUNCTIONS) {
       sourcemap: false,
       legalComments: "none",
       external: ["@aws-sdk/*"],
+      // ES modules first: @smithy/signature-v4's CommonJS build requires whole @smithy/core
+      // submodules (~140 KB minified); its ES build tree-shakes to ~15 KB (both are sideEffects: false).
+      mainFields: ["module", "main"],
       logLevel: "warning",
     });
   }

@@ -9,11 +9,10 @@
  */
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import {
-  GetSecretValueCommand,
-  type GetSecretValueCommandOutput,
+  secretsManager,
+  type GetSecretValueOutput,
   type SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
-import { secretsManager } from "./clients/secrets-manager";
+} from "./clients/secrets-manager";
 import { AuthError, KeyNotFoundError, KeySourceUnavailableError } from "./errors";
 import type { JwtAlgorithm, VerificationKey } from "./jwt";
 import type { AuthorizerSettings } from "./settings";
@@ -31,8 +30,8 @@ export interface KeySource {
   ): readonly VerificationKey[] | Promise<readonly VerificationKey[]>;
 }
 
-/** The part of the SDK client the Secrets Manager source uses (a mock client fits too). */
-export type SecretsManagerSend = Pick<SecretsManagerClient, "send">;
+/** The part of the Secrets Manager client the key source uses (a fake fits too). */
+export type SecretsManagerSend = Pick<SecretsManagerClient, "getSecretValue">;
 
 /** Retry pacing after a failed load: doubles from `minMs` up to `maxMs`. */
 export interface Backoff {
@@ -118,7 +117,7 @@ export interface SecretsManagerKeySourceOptions {
   readonly secretId: string;
   /** Cache lifetime; 0 reads the secret for every request. */
   readonly ttlSeconds: number;
-  /** SDK client (or a mock). */
+  /** Secrets Manager client (clients/secrets-manager.ts, or a fake). */
   readonly client: SecretsManagerSend;
   /** Clock in ms. @default Date.now */
   readonly now?: () => number;
@@ -137,8 +136,8 @@ export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptio
   const now = opts.now ?? Date.now;
   let previous: VerificationKey | undefined;
 
-  const read = (stage: "AWSCURRENT" | "AWSPREVIOUS"): Promise<GetSecretValueCommandOutput> =>
-    opts.client.send(new GetSecretValueCommand({ SecretId: opts.secretId, VersionStage: stage }));
+  const read = (stage: "AWSCURRENT" | "AWSPREVIOUS"): Promise<GetSecretValueOutput> =>
+    opts.client.getSecretValue({ SecretId: opts.secretId, VersionStage: stage });
 
   const load = async (): Promise<readonly VerificationKey[]> => {
     const [cur, prev] = await Promise.allSettled([read("AWSCURRENT"), read("AWSPREVIOUS")]);
@@ -169,7 +168,7 @@ export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptio
 
 function prepareSecretKey(
   kind: "secret" | "public-key",
-  out: GetSecretValueCommandOutput,
+  out: GetSecretValueOutput,
 ): VerificationKey {
   if (kind === "secret") {
     const bytes =

@@ -1,7 +1,7 @@
 /**
  * The HTTP API Lambda REQUEST authorizer handler (payload 2.0, simple responses), driven by the
- * captured AWS events with an Authorization header set, Secrets Manager through the real SDK client
- * stubbed by aws-sdk-client-mock.
+ * captured AWS events with an Authorization header set, Secrets Manager through the real client
+ * against a fake endpoint on 127.0.0.1 (tests/helpers/secrets-manager.ts).
  */
 import fc from "fast-check";
 import {
@@ -14,10 +14,10 @@ import { createHandler, handler, type HttpAuthorizerResult } from "../../functio
 import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { HTTP_AUTHORIZER_EVENTS, httpAuthorizerEvent } from "../helpers/events";
 import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
-import { mockSecretsManager, serviceError, setSecretStages } from "../helpers/secrets-manager";
+import { useFakeSecretsManager, serviceError, setSecretStages } from "../helpers/secrets-manager";
 import { claims, signWithJose, signWithJsonwebtoken } from "../helpers/tokens";
 
-const sm = mockSecretsManager();
+const sm = useFakeSecretsManager();
 
 function harness(env = authorizerEnv("secret")) {
   const lines: string[] = [];
@@ -36,7 +36,6 @@ beforeEach(() => {
   sm.reset();
   setSecretStages(sm, { current: HS256_SECRET });
 });
-afterAll(() => sm.restore());
 
 describe.each(HTTP_AUTHORIZER_EVENTS)("event %s", (fixture) => {
   test("a valid token is authorized with the identity in the context", async () => {

@@ -1,9 +1,8 @@
 /**
- * The Secrets Manager key source through the real AWS SDK v3 client, stubbed with
- * aws-sdk-client-mock: cold read, caching, TTL refresh, rotation (AWSPREVIOUS), fail closed and
+ * The Secrets Manager key source through the real client (clients/secrets-manager.ts) against a
+ * fake Secrets Manager endpoint on 127.0.0.1 (tests/helpers/secrets-manager.ts): cold read, caching, TTL refresh, rotation (AWSPREVIOUS), fail closed and
  * recovery. The clock is injected, so no test waits.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import {
   createAuthorizer,
   createSecretsManagerKeySource,
@@ -11,17 +10,18 @@ import {
   type AuthResult,
   type Authorizer,
 } from "../../functions/commons";
+import { createSecretsManagerClient } from "../../functions/commons/clients/secrets-manager";
 import { authorizerEnv, TEST_SECRET_ID } from "../helpers/env";
 import { HS256_SECRET, HS256_SECRET_ROTATED, rsaKey } from "../helpers/keys";
 import {
   getSecretCalls,
-  mockSecretsManager,
+  useFakeSecretsManager,
   serviceError,
   setSecretStages,
 } from "../helpers/secrets-manager";
 import { claims, signWithJsonwebtoken } from "../helpers/tokens";
 
-const sm = mockSecretsManager();
+const sm = useFakeSecretsManager();
 const START = Date.UTC(2030, 0, 1);
 let clock = START;
 const now = () => clock;
@@ -36,7 +36,7 @@ const hs = (secret: string) =>
 function makeAuthorizer(mode: "secret" | "public-key" = "secret"): Authorizer {
   return createAuthorizer(
     readSettings(authorizerEnv(mode, { SECRET_CACHE_TTL_SECONDS: String(TTL) })),
-    { secretsManager: new SecretsManagerClient({ region: "us-east-1" }), now },
+    { secretsManager: createSecretsManagerClient(), now },
   );
 }
 
@@ -48,7 +48,6 @@ beforeEach(() => {
   sm.reset();
   clock = START;
 });
-afterAll(() => sm.restore());
 
 test("cold start reads AWSCURRENT and AWSPREVIOUS once, then serves from cache", async () => {
   // Prepare
@@ -64,7 +63,7 @@ test("cold start reads AWSCURRENT and AWSPREVIOUS once, then serves from cache",
   expect(results.map(code)).toEqual(Array(50).fill("ok"));
   expect(getSecretCalls(sm, "AWSCURRENT")).toBe(1);
   expect(getSecretCalls(sm, "AWSPREVIOUS")).toBe(1);
-  expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual(
+  expect(sm.calls.map((c) => c.input)).toEqual(
     expect.arrayContaining([
       { SecretId: TEST_SECRET_ID, VersionStage: "AWSCURRENT" },
       { SecretId: TEST_SECRET_ID, VersionStage: "AWSPREVIOUS" },
@@ -89,7 +88,7 @@ test("the warm path is synchronous: getKeys returns an array, not a Promise", as
     kind: "secret",
     secretId: TEST_SECRET_ID,
     ttlSeconds: TTL,
-    client: new SecretsManagerClient({ region: "us-east-1" }),
+    client: createSecretsManagerClient(),
     now,
   });
 
@@ -251,12 +250,7 @@ test("a public-key secret verifies RS256 tokens", async () => {
 });
 
 test("SecretBinary is accepted as HS256 key bytes", async () => {
-  sm.on(GetSecretValueCommand).callsFake((input: { VersionStage?: string }) => {
-    if (input.VersionStage === "AWSCURRENT") {
-      return Promise.resolve({ SecretBinary: new Uint8Array(Buffer.from(HS256_SECRET)) });
-    }
-    return Promise.reject(Object.assign(new Error("nope"), { name: "ResourceNotFoundException" }));
-  });
+  setSecretStages(sm, { current: { binary: new Uint8Array(Buffer.from(HS256_SECRET)) } });
   const auth = makeAuthorizer();
 
   expect(code(await auth.authorize(hs(HS256_SECRET)))).toBe("ok");

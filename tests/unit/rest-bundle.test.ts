@@ -1,7 +1,7 @@
 /**
  * The BUILT REST authorizer, `dist/functions/rest-authorizer/index.js`, exactly as Lambda loads it:
- * a CommonJS file exporting `handler`, configured by the environment only, with the AWS SDK left
- * external (the test's stubbed SecretsManagerClient is the one the bundle requires).
+ * a CommonJS file exporting `handler`, configured by the environment only; its Secrets Manager
+ * client reads the key from the test's fake endpoint on 127.0.0.1 (AWS_ENDPOINT_URL_SECRETS_MANAGER).
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import { execFileSync } from "node:child_process";
@@ -12,7 +12,7 @@ import { loadEvent } from "../helpers/events";
 import { rsaKey } from "../helpers/keys";
 import {
   getSecretCalls,
-  mockSecretsManager,
+  useFakeSecretsManager,
   serviceError,
   setSecretStages,
 } from "../helpers/secrets-manager";
@@ -38,9 +38,7 @@ function newestSource(): number {
 
 /**
  * A fresh instance of the bundle (its own module scope, so its own cold start and key cache),
- * evaluated the way Node's CommonJS loader does. Its `require` is this test's, so the external
- * `@aws-sdk/client-secrets-manager` is the instance aws-sdk-client-mock stubbed: a fresh module
- * registry (jest.isolateModules) would load an unstubbed SDK that could reach the network.
+ * evaluated the way Node's CommonJS loader does (with this test's `require` for Node's built-ins).
  */
 function loadBundle(): Handler {
   const module = { exports: {} as { handler?: Handler } };
@@ -60,7 +58,7 @@ function loadBundle(): Handler {
 
 const KEY = rsaKey("primary");
 const SIGNER: Signer = { alg: "RS256", privateKey: KEY.privateKey, kid: KEY.kid };
-const sm = mockSecretsManager();
+const sm = useFakeSecretsManager();
 let handler: Handler;
 let restoreEnv: () => void;
 
@@ -93,7 +91,6 @@ beforeAll(() => {
 
 afterAll(() => {
   restoreEnv();
-  sm.restore();
   jest.restoreAllMocks();
 });
 
@@ -187,5 +184,5 @@ test("Secrets Manager down (cold container) → Unauthorized", async () => {
 
   // Act + Assess
   await expect(fresh(tokenEvent(token))).rejects.toThrow(new Error("Unauthorized"));
-  expect(getSecretCalls(sm, "AWSCURRENT")).toBe(1); // the stub answered, not the network
+  expect(getSecretCalls(sm, "AWSCURRENT")).toBe(1); // the fake endpoint answered
 });

@@ -1,7 +1,7 @@
 /**
  * The REST TOKEN authorizer handler, end to end in-process: real RS256 tokens from two libraries,
- * captured TOKEN events, the real core with the real SecretsManagerClient stubbed by
- * aws-sdk-client-mock. Expected outcomes come from aws-semantics.md §4.
+ * captured TOKEN events, the real core with the real Secrets Manager client against a fake
+ * endpoint on 127.0.0.1. Expected outcomes come from aws-semantics.md §4.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import fc from "fast-check";
@@ -20,7 +20,7 @@ import { loadEvent } from "../helpers/events";
 import { HS256_SECRET, jwksOf, rsaKey } from "../helpers/keys";
 import {
   getSecretCalls,
-  mockSecretsManager,
+  useFakeSecretsManager,
   serviceError,
   setSecretStages,
 } from "../helpers/secrets-manager";
@@ -109,7 +109,7 @@ function resourceMatches(pattern: string, methodArn: string): boolean {
   return new RegExp(`^${re}$`).test(methodArn);
 }
 
-const sm = mockSecretsManager();
+const sm = useFakeSecretsManager();
 let logLines: Record<string, unknown>[];
 let rawLog: string[];
 
@@ -129,7 +129,7 @@ function makeHandler(
 }
 
 beforeAll(() => {
-  // Nothing here may reach the network: the key source is Secrets Manager (stubbed); fetch is
+  // Nothing here may reach the network: the key source is Secrets Manager (the loopback fake); fetch is
   // only used by the JWKS source, which these tests do not configure.
   jest.spyOn(globalThis, "fetch").mockRejectedValue(new Error("network access in a unit test"));
 });
@@ -147,7 +147,6 @@ afterEach(() => {
 });
 
 afterAll(() => {
-  sm.restore();
   jest.restoreAllMocks();
 });
 

@@ -1,8 +1,8 @@
 /**
- * The verifier through `createAuthorizer` with each real key source (Secrets Manager via the SDK
- * mock, JWKS via a fake fetch), against tokens minted by two independent libraries and by hand.
+ * The verifier through `createAuthorizer` with each real key source (Secrets Manager via the real
+ * client and a fake endpoint on 127.0.0.1, JWKS via a fake fetch), against tokens minted by two independent libraries and by hand.
  */
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { createSecretsManagerClient } from "../../functions/commons/clients/secrets-manager";
 import {
   createAuthorizer,
   readSettings,
@@ -12,7 +12,7 @@ import {
 import { authorizerEnv } from "../helpers/env";
 import { discoveryUrl, fakeFetch } from "../helpers/fetch";
 import { HS256_SECRET, HS256_SECRET_WRONG, jwksOf, rsaKey } from "../helpers/keys";
-import { mockSecretsManager, setSecretStages } from "../helpers/secrets-manager";
+import { useFakeSecretsManager, setSecretStages } from "../helpers/secrets-manager";
 import { SIGNING_LIBRARIES, TEST_ISSUER, claims, craftToken, type Signer } from "../helpers/tokens";
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
@@ -21,7 +21,7 @@ const T = Math.floor(NOW / 1000);
 
 const primary = rsaKey("primary");
 const attacker = rsaKey("attacker");
-const sm = mockSecretsManager();
+const sm = useFakeSecretsManager();
 const JWKS_URI = "https://issuer.test.example/jwks.json";
 
 type Mode = "secret" | "public-key" | "jwks";
@@ -32,7 +32,7 @@ function makeAuthorizer(mode: Mode, env: Parameters<typeof authorizerEnv>[1] = {
     [JWKS_URI]: () => jwksOf(primary),
   });
   return createAuthorizer(readSettings(authorizerEnv(mode, env)), {
-    secretsManager: new SecretsManagerClient({ region: "us-east-1" }),
+    secretsManager: createSecretsManagerClient(),
     fetch: web.fetch,
     now,
   });
@@ -59,7 +59,6 @@ beforeEach(() => {
   sm.reset();
   setSecretStages(sm, { current: HS256_SECRET });
 });
-afterAll(() => sm.restore());
 
 function useSecretFor(mode: Mode): void {
   if (mode === "public-key") setSecretStages(sm, { current: primary.publicPem });
