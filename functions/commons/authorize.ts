@@ -19,7 +19,7 @@ import {
 } from "./jwt";
 import { createKeySource, type KeySource, type KeySourceDeps } from "./keys";
 import type { AuthorizerSettings } from "./settings";
-import { extractBearerToken } from "./token";
+import { bearerCandidate } from "./token";
 
 /** The decision for one token. Never a rejected Promise: every failure is a `{ ok: false }`. */
 export type AuthResult =
@@ -82,7 +82,8 @@ export function createAuthorizer(
     authorizeHeader(value) {
       let token: string;
       try {
-        token = extractBearerToken(value);
+        // Whitespace inside the token is refused by decodeJwt (TOKEN_MALFORMED, as extractBearerToken).
+        token = bearerCandidate(value);
       } catch (err) {
         return Promise.resolve(failure(err));
       }

@@ -24,7 +24,6 @@ import {
   type AuthError,
   type Authorizer,
   type AuthResult,
-  type DecisionLogEntry,
   type DecisionLogger,
 } from "../commons";
 import { buildPolicy, MethodArnError, stageWildcardResource } from "./policy";
@@ -54,9 +53,6 @@ export const REASON = {
   methodArnInvalid: "METHOD_ARN_INVALID",
 } as const;
 
-/** A decision-log entry before the handler adds the route and latency. */
-type DecisionFields = Omit<DecisionLogEntry, "latencyMs" | "route">;
-
 /**
  * The IAM principal: the token's `sub` when it has one, else the customer id. `principalId` is
  * readable as `context.authorizer.principalId` (and is in the access log), so `sub` passes the same
@@ -76,29 +72,27 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
   const getAuthorizer =
     options.getAuthorizer ?? (() => (authorizer ??= createAuthorizer(readSettings(process.env))));
   const logger = options.logger ?? createDecisionLogger();
-  let roles: { from: Authorizer; rule: RoleSettings } | undefined;
+  let roles: { from: Authorizer; rule: Rule } | undefined;
 
-  /** The policy for a verified token; throws for everything that must be `Unauthorized`. */
-  const decide = async (
+  /**
+   * The policy for a verified token; throws for everything that must be `Unauthorized`. Synchronous
+   * (the one await is in the handler), and sets `outcome` for the log line.
+   */
+  const decide = (
     auth: Authorizer,
-    rule: RoleSettings,
-    event: APIGatewayTokenAuthorizerEvent,
-    log: (entry: DecisionFields) => void,
-  ): Promise<APIGatewayAuthorizerResult> => {
-    // Before the token: a malformed methodArn is not the caller's doing, but answering it with a
-    // policy would be guessing which API to allow. @throws MethodArnError
-    const resource = stageWildcardResource(event?.methodArn);
-
-    // The core never rejects: a bad token, a missing or unsafe identity claim and an unreachable
-    // key source (Secrets Manager or JWKS down) all come back as `{ ok: false }`.
-    const result = await auth.authorizeHeader(event?.authorizationToken);
+    rule: Rule,
+    resource: string,
+    result: AuthResult,
+    outcome: Outcome,
+  ): APIGatewayAuthorizerResult => {
     if (!result.ok) throw result.reason;
 
     const principalId = principalOf(result);
     const { customerId, customerName, extra } = result.identity;
+    outcome.customerId = customerId;
     const role = matchRole(result.claims, rule.roleClaim, rule.requiredRoles);
     if (role === undefined) {
-      log({ decision: "deny", reason: REASON.roleMissing, customerId });
+      outcome.reason = REASON.roleMissing;
       // Explicit Deny over the whole stage: cached for this token, it must deny every method.
       return buildPolicy(principalId, "Deny", resource);
     }
@@ -107,10 +101,13 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     // maps each one to a backend header, and a mapped key missing from the context maps to
     // nothing. Identity last, so an extra claim can never shadow customerId/customerName/role.
     const context: Record<string, string> = {};
-    for (const key of Object.keys(auth.settings.contextClaims)) context[key] = extra[key] ?? "";
-    Object.assign(context, { customerId, customerName, role });
+    for (const key of rule.contextKeys) context[key] = extra[key] ?? "";
+    context.customerId = customerId;
+    context.customerName = customerName;
+    context.role = role;
     const policy = buildPolicy(principalId, "Allow", resource, context);
-    log({ decision: "allow", reason: REASON.ok, customerId });
+    outcome.decision = "allow";
+    outcome.reason = REASON.ok;
     return policy;
   };
 
@@ -118,15 +115,33 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     const started = performance.now();
     // A ConfigurationError from either line is deliberate: fail loudly (500), see the module doc.
     const auth = getAuthorizer();
-    if (roles?.from !== auth) roles = { from: auth, rule: roleSettings(auth.settings) };
+    if (roles?.from !== auth) {
+      const rule = {
+        ...roleSettings(auth.settings),
+        contextKeys: Object.keys(auth.settings.contextClaims),
+      };
+      roles = { from: auth, rule };
+    }
 
     const methodArn: unknown = event?.methodArn;
-    const route = typeof methodArn === "string" ? methodArn : undefined;
-    const log = (entry: DecisionFields): void =>
-      logger.decision({ ...entry, route, latencyMs: performance.now() - started });
-
+    const outcome: Outcome = { decision: "deny", reason: REASON.methodArnInvalid };
     try {
-      return await decide(auth, roles.rule, event, log);
+      // Before the token: a malformed methodArn is not the caller's doing, but answering it with a
+      // policy would be guessing which API to allow. @throws MethodArnError
+      const resource = stageWildcardResource(methodArn);
+      // The core never rejects: a bad token, a missing or unsafe identity claim and an unreachable
+      // key source (Secrets Manager or JWKS down) all come back as `{ ok: false }`. On the warm
+      // path the Promise is already resolved.
+      const result = await auth.authorizeHeader(event?.authorizationToken);
+      const policy = decide(auth, roles.rule, resource, result, outcome);
+      logger.decision({
+        decision: outcome.decision,
+        reason: outcome.reason,
+        customerId: outcome.customerId,
+        route: methodArn as string,
+        latencyMs: performance.now() - started,
+      });
+      return policy;
     } catch (err) {
       // Every per-request failure ends here and fails closed with exactly `Unauthorized`. That
       // includes an unreachable key source (Secrets Manager or JWKS down), on purpose:
@@ -136,13 +151,25 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
       //   to the TTL (300 s by default), so it would keep refusing a valid caller after the
       //   dependency is back; the key source itself retries with a short backoff.
       // The log line names the failing dependency (describeFailure), never the token.
+      const route = typeof methodArn === "string" ? methodArn : undefined;
       if (err instanceof MethodArnError) {
-        log({ decision: "deny", reason: REASON.methodArnInvalid });
+        logger.decision({
+          decision: "deny",
+          reason: REASON.methodArnInvalid,
+          route,
+          latencyMs: performance.now() - started,
+        });
       } else {
         const reason: AuthError = isAuthError(err)
           ? err
           : new AuthorizerInternalError("Unexpected failure.", { cause: err });
-        log({ decision: "deny", reason: reason.code, detail: describeFailure(reason) });
+        logger.decision({
+          decision: "deny",
+          reason: reason.code,
+          detail: describeFailure(reason),
+          route,
+          latencyMs: performance.now() - started,
+        });
       }
       // Exactly `new Error("Unauthorized")`, deliberately without `cause`: the reason is in the
       // log line above, and nothing about the failure belongs in the payload API Gateway reads.
@@ -150,4 +177,16 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
       throw new Error(UNAUTHORIZED);
     }
   };
+}
+
+/** The role check's settings and the configured context keys, computed once per authorizer. */
+interface Rule extends RoleSettings {
+  readonly contextKeys: readonly string[];
+}
+
+/** What the log line says about a decision that produced a policy. */
+interface Outcome {
+  decision: "allow" | "deny";
+  reason: string;
+  customerId?: string;
 }

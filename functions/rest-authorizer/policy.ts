@@ -42,6 +42,15 @@ export class PolicyContextError extends Error {
 const METHOD_ARN =
   /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):(\d{12}):([A-Za-z0-9]+)\/([^/\s]+)\/([^/\s]+)(?:\/.*)?$/;
 
+// What follows `{apiId}/{stage}` in a methodArn that METHOD_ARN accepts: `/{VERB}` and an optional
+// `/{path}`. With a known prefix, prefix + this is exactly METHOD_ARN (the stage holds no '/').
+const METHOD_ARN_REST = /^\/[^/\s]+(?:\/.*)?$/;
+
+// Stage-wildcard Resource by `arn:…:{apiId}/{stage}` prefix. Bounded; a pure function of the
+// string, so it cannot change an answer.
+const RESOURCE_MEMO_MAX = 64;
+const resourceByPrefix = new Map<string, string>();
+
 /**
  * The Resource to put in a policy: every method and path of the stage the call was made to,
  * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/*\/*`.
@@ -56,6 +65,24 @@ const METHOD_ARN =
  */
 export function stageWildcardResource(methodArn: unknown): string {
   if (typeof methodArn !== "string") throw new MethodArnError("methodArn is not a string");
+  // Memoized per `arn:…:{apiId}/{stage}` prefix (a container serves one API, a few stages): a
+  // remembered prefix passed the full check below, so only the rest, `/{VERB}/{path}`, is checked.
+  const slash = methodArn.indexOf("/");
+  const split = slash < 0 ? -1 : methodArn.indexOf("/", slash + 1);
+  if (split > 0) {
+    const known = resourceByPrefix.get(methodArn.slice(0, split));
+    if (known !== undefined) {
+      const rest = methodArn.slice(split);
+      // eslint-disable-next-line no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(rest)) {
+        throw new MethodArnError("methodArn holds a control character");
+      }
+      if (!METHOD_ARN_REST.test(rest)) {
+        throw new MethodArnError("methodArn is not an execute-api method ARN");
+      }
+      return known;
+    }
+  }
   // Control characters have no place in an ARN; refuse them before matching.
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(methodArn)) {
@@ -68,6 +95,8 @@ export function stageWildcardResource(methodArn: unknown): string {
   if (resource.length > MAX_RESOURCE_ARN_LENGTH) {
     throw new MethodArnError(`policy Resource would exceed ${MAX_RESOURCE_ARN_LENGTH} characters`);
   }
+  if (resourceByPrefix.size >= RESOURCE_MEMO_MAX) resourceByPrefix.clear();
+  resourceByPrefix.set(methodArn.slice(0, split), resource);
   return resource;
 }
 

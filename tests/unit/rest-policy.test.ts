@@ -180,3 +180,20 @@ describe("roleSettings", () => {
     expect(() => roleSettings(settings)).toThrow(ConfigurationError);
   });
 });
+
+describe("stageWildcardResource memo (per apiId/stage prefix)", () => {
+  const PREFIX_ARN = "arn:aws:execute-api:eu-west-1:123456789012:memoApi1/prod";
+
+  test("a remembered prefix still checks the rest of each methodArn", () => {
+    // Prepare: the prefix is remembered after one valid methodArn.
+    const resource = stageWildcardResource(`${PREFIX_ARN}/GET/items/1`);
+    expect(resource).toBe(`${PREFIX_ARN}/*/*`);
+
+    // Act + Assess: the same answer for another method and path, refusals for a bad rest.
+    expect(stageWildcardResource(`${PREFIX_ARN}/POST/other/path`)).toBe(resource);
+    expect(stageWildcardResource(`${PREFIX_ARN}/GET`)).toBe(resource);
+    for (const rest of ["", "/", "//x", "/GE T/x", "/GET/a\u0000b", "/GET/a\u2028b", "/\u007f"]) {
+      expect(() => stageWildcardResource(`${PREFIX_ARN}${rest}`)).toThrow(MethodArnError);
+    }
+  });
+});
