@@ -4,82 +4,24 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { createGateway, type ListeningGateway } from "../../local/gateway";
+import { createGateway } from "../../local/gateway";
 import type {
   ApiModel,
   IntegrationModel,
-  LambdaInvoker,
-  LambdaRef,
   LambdaRequestAuthorizerModel,
   RouteModel,
 } from "../../local/model";
+import {
+  type Fn,
+  fakeInvoker,
+  fixture,
+  gatewayStarter,
+  keys,
+  lambda,
+  send,
+} from "./local-gateway-helpers";
 
 // ---- helpers -------------------------------------------------------------------------------
-
-type Fn = (event: Record<string, unknown>) => unknown;
-
-/** A fake invoker: Lambdas are JS functions by name; a throw becomes `{ok:false}`. */
-function fakeInvoker(fns: Record<string, Fn>) {
-  const calls: Record<string, Array<Record<string, unknown>>> = {};
-  const invoker: LambdaInvoker = {
-    async invoke(fn, event) {
-      (calls[fn.name] ??= []).push(event as Record<string, unknown>);
-      try {
-        return { ok: true, result: await fns[fn.name](event as Record<string, unknown>) };
-      } catch (e) {
-        return { ok: false, errorMessage: (e as Error).message };
-      }
-    },
-  };
-  return { invoker, calls, count: (name: string) => calls[name]?.length ?? 0 };
-}
-
-const lambda = (name: string): LambdaRef => ({
-  name,
-  bundlePath: `/nonexistent/${name}.js`,
-  environment: {},
-  timeoutMs: 3000,
-});
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A raw HTTP request (node:http, so any header can be sent). */
-function send(
-  base: string,
-  method: string,
-  target: string,
-  headers: Record<string, string | string[]> = {},
-  body?: string | Buffer,
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${target}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString("utf8"),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
-const fixture = (name: string) =>
-  JSON.parse(
-    fs.readFileSync(path.join(__dirname, "..", "fixtures", "events", name), "utf8"),
-  ) as Record<string, unknown>;
-
-const keys = (o: unknown) => Object.keys(o as object).sort();
 
 const echoBackend: Fn = (event) => ({
   statusCode: 200,
@@ -148,20 +90,7 @@ const authorizerFn: Fn = (event) => {
   return { isAuthorized: true, context: { customerId: id, customerName: `Name ${id}`, tier: 2 } };
 };
 
-let servers: ListeningGateway[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(model: ApiModel, fns: Record<string, Fn> = {}) {
-  const fake = fakeInvoker({ authorizer: authorizerFn, backend: echoBackend, ...fns });
-  const lines: string[] = [];
-  const gw = createGateway(model, { invoker: fake.invoker, log: (l) => lines.push(l) });
-  const server = await gw.listen(0);
-  servers.push(server);
-  return { ...fake, url: server.url, lines };
-}
+const start = gatewayStarter({ authorizer: authorizerFn, backend: echoBackend });
 
 // ---- tests ---------------------------------------------------------------------------------
 

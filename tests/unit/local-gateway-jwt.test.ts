@@ -4,11 +4,10 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
 import { createGateway, type ListeningGateway } from "../../local/gateway";
 import type { ApiModel, LambdaInvoker, RouteModel } from "../../local/model";
+import { type Reply, fixture, keys, send } from "./local-gateway-helpers";
 
 // ---- an OIDC issuer on loopback ------------------------------------------------------------
 
@@ -84,34 +83,6 @@ function mint(
 }
 
 // ---- gateway -------------------------------------------------------------------------------
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-function send(
-  base: string,
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${target}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
 
 const AUDIENCE = "identity-gateway";
 let issuer: Issuer;
@@ -239,23 +210,10 @@ describe("HTTP API JWT authorizer", () => {
   test("the proxy event has the key set of the captured JWT event", async () => {
     const url = await start([route("POST", "/cognito")]);
     await send(url, "POST", "/cognito", { Authorization: `Bearer ${mint(claims())}` });
-    const ref = JSON.parse(
-      fs.readFileSync(
-        path.join(
-          __dirname,
-          "..",
-          "fixtures",
-          "events",
-          "powertools-ts__apigw-http__jwt-authorizer-auth.json",
-        ),
-        "utf8",
-      ),
-    );
+    const ref = fixture("powertools-ts__apigw-http__jwt-authorizer-auth.json");
     const event = backendEvents[0];
-    expect(Object.keys(event).sort()).toEqual(Object.keys(ref).sort());
-    expect(Object.keys(event.requestContext as object).sort()).toEqual(
-      Object.keys(ref.requestContext).sort(),
-    );
+    expect(keys(event)).toEqual(keys(ref));
+    expect(keys(event.requestContext)).toEqual(keys(ref.requestContext));
   });
 
   test("a bare token (no Bearer prefix) is accepted", async () => {

@@ -4,75 +4,23 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { createGateway, type ListeningGateway } from "../../local/gateway";
 import type {
   ApiModel,
   GatewayResponseModel,
   IntegrationModel,
-  LambdaInvoker,
   LambdaProxyIntegrationModel,
-  LambdaRef,
   LambdaTokenAuthorizerModel,
   RouteModel,
 } from "../../local/model";
-
-type Fn = (event: Record<string, unknown>) => unknown;
-
-function fakeInvoker(fns: Record<string, Fn>) {
-  const calls: Record<string, Array<Record<string, unknown>>> = {};
-  const invoker: LambdaInvoker = {
-    async invoke(fn, event) {
-      (calls[fn.name] ??= []).push(event as Record<string, unknown>);
-      try {
-        return { ok: true, result: await fns[fn.name](event as Record<string, unknown>) };
-      } catch (e) {
-        return { ok: false, errorMessage: (e as Error).message };
-      }
-    },
-  };
-  return { invoker, calls, count: (name: string) => calls[name]?.length ?? 0 };
-}
-
-const lambda = (name: string): LambdaRef => ({
-  name,
-  bundlePath: `/nonexistent/${name}.js`,
-  environment: {},
-  timeoutMs: 3000,
-});
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-function send(
-  base: string,
-  method: string,
-  target: string,
-  headers: Record<string, string> = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${target}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString(),
-        }),
-      );
-    });
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-const fixture = (name: string) =>
-  JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "events", name), "utf8"));
-const keys = (o: unknown) => Object.keys(o as object).sort();
+import {
+  type Fn,
+  type Reply,
+  fixture,
+  gatewayStarter,
+  keys,
+  lambda,
+  send,
+} from "./local-gateway-helpers";
 
 const ARN_PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:restapi/prod";
 
@@ -189,22 +137,7 @@ const DEFAULT_ROUTES = [
   method("ANY", "/{proxy+}"),
 ];
 
-let servers: ListeningGateway[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  servers = [];
-});
-
-async function start(model: ApiModel, fns: Record<string, Fn> = {}) {
-  const fake = fakeInvoker({ authorizer: tokenAuthorizer, backend: echo, ...fns });
-  const lines: string[] = [];
-  const server = await createGateway(model, {
-    invoker: fake.invoker,
-    log: (l) => lines.push(l),
-  }).listen(0);
-  servers.push(server);
-  return { ...fake, url: server.url, lines };
-}
+const start = gatewayStarter({ authorizer: tokenAuthorizer, backend: echo });
 
 const body = (r: Reply) => JSON.parse(r.body);
 
@@ -248,7 +181,7 @@ describe("REST TOKEN authorizer", () => {
     expect(keys(proxyEvent)).toEqual(keys(ref));
     expect(keys(proxyEvent.requestContext)).toEqual(keys(ref.requestContext));
     expect(keys((proxyEvent.requestContext as Record<string, unknown>).identity)).toEqual(
-      keys(ref.requestContext.identity),
+      keys((ref.requestContext as Record<string, unknown>).identity),
     );
   });
 
