@@ -5,12 +5,12 @@
 import {
   HTTP_TYPES,
   allStrings,
+  expectOutputContract,
   mocks,
   onlyOfType,
   resourcesOfType,
   settle,
   typeCounts,
-  unwrap,
 } from "./mocks";
 
 jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());
@@ -239,35 +239,19 @@ describe("outputs", () => {
         claimHeaders: JSON.stringify(["X-User-Email=email"]),
       }),
     );
-    const o = gw.outputs;
 
-    expect(Object.keys(o).sort()).toEqual([
-      "apiId",
-      "apiType",
-      "apiUrl",
-      "authMode",
-      "authorizerFunctionArn",
-      "authorizerId",
-      "executionArn",
-      "identityHeaders",
-      "issuer",
-      "secretArn",
-      "stageName",
-    ]);
-    expect(o.authorizerFunctionArn).toBeNull();
-    expect(o.secretArn).toBeNull();
-    expect(o.apiType).toBe("http");
-    expect(o.authMode).toBe("http-jwt");
-    expect(o.issuer).toBe(OIDC.issuer);
-    expect(o.identityHeaders).toEqual(["X-Customer-ID", "X-Customer-Name", "X-User-Email"]);
-    expect(await unwrap(o.apiUrl)).toBe(
-      "https://gateway-http-api-id.execute-api.us-east-1.amazonaws.com/",
-    );
-    expect(await unwrap(o.stageName)).toBe("$default");
-    expect(await unwrap(o.apiId)).toBe("gateway-http-api-id");
-    expect(await unwrap(o.executionArn)).toBe(
-      "arn:aws:execute-api:us-east-1:123456789012:gateway-http-api-id",
-    );
-    expect(await unwrap(o.authorizerId)).toBe("gateway-authorizer-id");
+    await expectOutputContract(gw.outputs, {
+      authorizerFunctionArn: null,
+      secretArn: null,
+      apiType: "http",
+      authMode: "http-jwt",
+      issuer: OIDC.issuer,
+      identityHeaders: ["X-Customer-ID", "X-Customer-Name", "X-User-Email"],
+      apiUrl: "https://gateway-http-api-id.execute-api.us-east-1.amazonaws.com/",
+      stageName: "$default",
+      apiId: "gateway-http-api-id",
+      executionArn: "arn:aws:execute-api:us-east-1:123456789012:gateway-http-api-id",
+      authorizerId: "gateway-authorizer-id",
+    });
   });
 });

@@ -237,3 +237,40 @@ export const HTTP_TYPES = {
   secret: "aws:secretsmanager/secret:Secret",
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 } as const;
+
+/** The stack-output contract's keys (infra/outputs.ts `GatewayOutputs`), sorted: every mode has all of them. */
+export const OUTPUT_KEYS = [
+  "apiId",
+  "apiType",
+  "apiUrl",
+  "authMode",
+  "authorizerFunctionArn",
+  "authorizerId",
+  "executionArn",
+  "identityHeaders",
+  "issuer",
+  "secretArn",
+  "stageName",
+];
+
+/**
+ * Checks a mode's stack outputs against the contract: exactly the contract keys (none missing, a
+ * value that does not apply is `null`), and, when `expected` is given, the values (Outputs
+ * resolved, plain values as they are) `toEqual` it. Returns the resolved values for further checks.
+ */
+export async function expectOutputContract(
+  outputs: object,
+  expected?: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  expect(Object.keys(outputs).sort()).toEqual(OUTPUT_KEYS);
+  const resolved = Object.fromEntries(
+    await Promise.all(
+      Object.entries(outputs).map(async ([k, v]) => [
+        k,
+        pulumi.Output.isInstance(v) ? await unwrap(v) : v,
+      ]),
+    ),
+  );
+  if (expected) expect(resolved).toEqual(expected);
+  return resolved;
+}
