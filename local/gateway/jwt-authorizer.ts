@@ -154,8 +154,8 @@ export async function verifyJwt(
   const payload = decodePart(parts[1]);
   // Step 3: algorithm, then the key named by `kid` (embedded jwk/jku/x5u headers are ignored).
   const alg = typeof header.alg === "string" ? header.alg : "";
-  const spec = RSA_ALGS[alg];
-  if (!spec) throw new InvalidTokenError(`signing method ${alg || "none"} is invalid`);
+  const spec = Object.hasOwn(RSA_ALGS, alg) ? RSA_ALGS[alg] : undefined;
+  if (!spec) throw new InvalidTokenError(`signing method ${printableAlg(alg)} is invalid`);
   if (typeof header.kid !== "string") throw new InvalidTokenError("the token has no kid");
   const jwk = await keys.getKey(config.issuer, header.kid);
   if (!jwk) throw new InvalidTokenError("the signing key for the token was not found");
@@ -213,9 +213,21 @@ export async function verifyJwt(
   return payload;
 }
 
+/**
+ * The token's `alg` as it may appear in a failure description. The header is the caller's text, and
+ * the description becomes a `www-authenticate` value and the access log's `error`: anything but a
+ * short run of printable ASCII (CR/LF, other controls, non-Latin-1 characters, which node:http
+ * refuses in a header and so turned a bad token into a 500) is not echoed.
+ */
+function printableAlg(alg: string): string {
+  if (alg === "") return "none";
+  return /^[\x21-\x7e]{1,32}$/.test(alg) ? alg : "(unprintable)";
+}
+
 function wwwAuthenticate(description: string): Array<[string, string]> {
-  // §1 "Failure response" (HJT), quotes in the description escaped.
-  const d = description.replace(/["\\]/g, "");
+  // §1 "Failure response" (HJT). Quotes, backslashes and anything outside printable ASCII are
+  // dropped, so the value is always a valid header value whatever the description holds.
+  const d = description.replace(/["\\]|[^\x20-\x7e]/g, "");
   return [["www-authenticate", `Bearer scope="" error="invalid_token" error_description="${d}"`]];
 }
 
