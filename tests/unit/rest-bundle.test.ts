@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { loadEvent } from "../helpers/events";
 import { rsaKey } from "../helpers/keys";
+import { invokePolicy } from "../helpers/policy";
 import {
   getSecretCalls,
   useFakeSecretsManager,
@@ -56,6 +57,8 @@ function loadBundle(): Handler {
   return module.exports.handler;
 }
 
+/** The stage-wide Resource for the captured event's methodArn. */
+const STAGE_WILDCARD = "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/*/*";
 const KEY = rsaKey("primary");
 const SIGNER: Signer = { alg: "RS256", privateKey: KEY.privateKey, kid: KEY.kid };
 const sm = useFakeSecretsManager();
@@ -110,16 +113,7 @@ test.each(SIGNING_LIBRARIES)(
     // Assess
     expect(result).toEqual({
       principalId: "user-123",
-      policyDocument: {
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Action: "execute-api:Invoke",
-            Effect: "Allow",
-            Resource: "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/*/*",
-          },
-        ],
-      },
+      policyDocument: invokePolicy("Allow", STAGE_WILDCARD),
       context: { customerId: "cust-42", customerName: "Acme Corp", role: "admin", plan: "gold" },
     });
   },
@@ -133,13 +127,7 @@ test("a token without the role → explicit stage-wide Deny", async () => {
   const result = await handler(tokenEvent(token));
 
   // Assess
-  expect(result.policyDocument.Statement).toEqual([
-    {
-      Action: "execute-api:Invoke",
-      Effect: "Deny",
-      Resource: "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/*/*",
-    },
-  ]);
+  expect(result.policyDocument.Statement).toEqual(invokePolicy("Deny", STAGE_WILDCARD).Statement);
   expect(result).not.toHaveProperty("context");
 });
 

@@ -18,6 +18,7 @@ import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { fakeFetch } from "../helpers/fetch";
 import { loadEvent } from "../helpers/events";
 import { HS256_SECRET, jwksOf, rsaKey } from "../helpers/keys";
+import { invokePolicy } from "../helpers/policy";
 import {
   getSecretCalls,
   useFakeSecretsManager,
@@ -173,16 +174,7 @@ describe("Allow", () => {
       // Assess
       expect(result).toEqual({
         principalId: "user-123",
-        policyDocument: {
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Action: "execute-api:Invoke",
-              Effect: "Allow",
-              Resource: stageWildcard(event.methodArn),
-            },
-          ],
-        },
+        policyDocument: invokePolicy("Allow", stageWildcard(event.methodArn)),
         context: {
           customerId: "cust-42",
           customerName: "Acme Corp",
@@ -398,16 +390,7 @@ describe("explicit Deny (403) for a valid token without a required role", () => 
     // Assess
     expect(result).toEqual({
       principalId: "user-123",
-      policyDocument: {
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Action: "execute-api:Invoke",
-            Effect: "Deny",
-            Resource: stageWildcard(event.methodArn),
-          },
-        ],
-      },
+      policyDocument: invokePolicy("Deny", stageWildcard(event.methodArn)),
     });
     expect(logLines).toEqual([
       expect.objectContaining({ decision: "deny", reason: "ROLE_MISSING", customerId: "cust-42" }),
