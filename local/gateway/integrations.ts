@@ -195,6 +195,27 @@ export async function runLambdaProxy(
   return { ok: true, response, latencyMs };
 }
 
+/** Lower-case names of the headers an integration's request parameters set (HTTP API or REST). */
+function mappedHeaderNames(params: Record<string, string>): Set<string> {
+  const names = new Set<string>();
+  for (const key of Object.keys(params)) {
+    const m = /^(?:append:|overwrite:|integration\.request\.)header\.(.+)$/.exec(key);
+    if (m) names.add(lower(m[1]));
+  }
+  return names;
+}
+
+/**
+ * A mapped header value (text from the authorizer: a claim, a context value) as node:http must be
+ * handed it to put its UTF-8 bytes on the wire. node:http writes a header string as Latin-1 and
+ * refuses any character above U+00FF, so a customer name such as "山田" or "Łukasz" made the
+ * whole request fail with a 500. Header values the client sent are left as they are: node:http
+ * read them as Latin-1, so writing them back that way forwards the client's bytes unchanged.
+ */
+function utf8OnTheWire(value: string): string {
+  return Buffer.from(value, "utf8").toString("latin1");
+}
+
 /** Runs an HTTP proxy integration: forwards the request, streams the response back. */
 export function runHttpProxy(
   ctx: RequestContext,
@@ -214,11 +235,12 @@ export function runHttpProxy(
   const method =
     integration.method.toUpperCase() === "ANY" ? ctx.method : integration.method.toUpperCase();
   const drop = hopByHop(target.headers);
+  const mapped = mappedHeaderNames(integration.requestParameters ?? {});
   const headers: Record<string, string[]> = {};
   for (const { name, values } of target.headers.entries()) {
     const l = lower(name);
     if (drop.has(l) || l === "host" || l === "content-length") continue;
-    headers[name] = values;
+    headers[name] = mapped.has(l) ? values.map(utf8OnTheWire) : values;
   }
   if (ctx.body.length > 0) headers["content-length"] = [String(ctx.body.length)];
   const started = now();
