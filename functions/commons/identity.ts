@@ -25,6 +25,12 @@ export const MAX_CLAIM_VALUE_LENGTH = 256;
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
+// A UTF-16 surrogate without its partner (JSON's "\ud800" escape produces one). It is not text:
+// UTF-8 has no encoding for it, so on the way to a header it becomes U+FFFD, and two different
+// claims ("a\ud800", "a\udc00") would reach the backend as the same identity. With the `u` flag a
+// well-formed pair is one code point and does not match.
+const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
 /** The verified caller, ready for the authorizer context. */
 export interface Identity {
   readonly customerId: string;
@@ -70,6 +76,9 @@ export function toHeaderValue(value: unknown, path: string, allowBoolean = false
   }
   if (FORBIDDEN_CHARS.test(text)) {
     throw new IdentityClaimInvalidError(`Claim "${path}" contains control characters.`);
+  }
+  if (LONE_SURROGATE.test(text)) {
+    throw new IdentityClaimInvalidError(`Claim "${path}" is not valid Unicode text.`);
   }
   return text;
 }
