@@ -6,9 +6,9 @@
  * changes the local gateway too.
  *
  * Linking works like the AWS provider: the mocks give every resource an id and ARNs
- * (`executionArn`, `invokeArn`, `arn`), the program passes them between resources (a route's
- * `target` is `integrations/<id>`, an authorizer's `authorizerUri` is a function's `invokeArn`),
- * and `buildModel` follows them back. A Lambda's bundle is the `index.js` FileAsset of its code
+ * (`executionArn`, `invokeArn`, `arn`; `mock-state.ts`, shared with the infra tests), the
+ * program passes them between resources (a route's `target` is `integrations/<id>`, an
+ * authorizer's `authorizerUri` is a function's `invokeArn`), and `buildModel` follows them back. A Lambda's bundle is the `index.js` FileAsset of its code
  * archive; a secret's value is the `secretString` of its SecretVersion (served locally by
  * `secrets-endpoint.ts` under the secret's ARN).
  */
@@ -28,6 +28,7 @@ import type {
   LambdaRef,
   RouteModel,
 } from "./model";
+import { mockState } from "./mock-state";
 
 export const DEFAULT_REGION = "us-east-1";
 export const ACCOUNT_ID = "123456789012";
@@ -88,66 +89,6 @@ function fakeId(type: string, name: string, length = 10): string {
     .slice(0, length);
 }
 
-/** Provider state for a resource: its inputs plus the computed attributes the program reads. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function mockState(type: string, name: string, id: string, inputs: any, region: string): any {
-  const physicalName: string =
-    inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}${fakeId(type, name, 6)}` : name);
-  const base = { ...inputs, name: physicalName };
-  const account = ACCOUNT_ID;
-  switch (type) {
-    case "aws:apigatewayv2/api:Api":
-      return {
-        ...base,
-        arn: `arn:aws:apigateway:${region}::/apis/${id}`,
-        executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
-        apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`,
-      };
-    case "aws:apigatewayv2/stage:Stage": {
-      const suffix = physicalName === "$default" ? "" : physicalName;
-      return {
-        ...base,
-        arn: `arn:aws:apigateway:${region}::/apis/${inputs.apiId}/stages/${physicalName}`,
-        executionArn: `arn:aws:execute-api:${region}:${account}:${inputs.apiId}/${physicalName}`,
-        invokeUrl: `https://${inputs.apiId}.execute-api.${region}.amazonaws.com/${suffix}`,
-      };
-    }
-    case "aws:apigateway/restApi:RestApi":
-      return {
-        ...base,
-        rootResourceId: fakeId(type, `${name}/root`),
-        executionArn: `arn:aws:execute-api:${region}:${account}:${id}`,
-        arn: `arn:aws:apigateway:${region}::/restapis/${id}`,
-      };
-    case "aws:apigateway/stage:Stage":
-      return {
-        ...base,
-        invokeUrl: `https://${inputs.restApi}.execute-api.${region}.amazonaws.com/${inputs.stageName}`,
-        executionArn: `arn:aws:execute-api:${region}:${account}:${inputs.restApi}/${inputs.stageName}`,
-      };
-    case "aws:lambda/function:Function": {
-      const arn = `arn:aws:lambda:${region}:${account}:function:${physicalName}`;
-      return {
-        ...base,
-        arn,
-        qualifiedArn: `${arn}:$LATEST`,
-        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
-      };
-    }
-    case "aws:secretsmanager/secret:Secret":
-      return {
-        ...base,
-        arn: `arn:aws:secretsmanager:${region}:${account}:secret:${physicalName}-${fakeId(type, name, 6)}`,
-      };
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...base, arn: `arn:aws:logs:${region}:${account}:log-group:${physicalName}` };
-    case "aws:iam/role:Role":
-      return { ...base, arn: `arn:aws:iam::${account}:role/${physicalName}` };
-    default:
-      return { ...base, arn: `arn:aws:mock:${region}:${account}:${type}/${id}` };
-  }
-}
-
 // Pulumi's runtime state is process-global: one program run at a time.
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -183,7 +124,13 @@ async function runExclusive(options: RunProgramOptions): Promise<ProgramRun> {
           return { id: undefined, state: args.inputs };
         }
         const id = fakeId(args.type, args.name);
-        const state = mockState(args.type, args.name, id, args.inputs, region);
+        const state = mockState(args.type, args.name, id, args.inputs, {
+          region,
+          account: ACCOUNT_ID,
+          namePrefixSuffix: (type, name) => fakeId(type, name, 6),
+          secretArnSuffix: (type, name) => fakeId(type, name, 6),
+          rootResourceId: (type, name) => fakeId(type, `${name}/root`),
+        });
         const inputs = unwrapSecrets(args.inputs) as Record<string, unknown>;
         resources.push({ type: args.type, name: args.name, id, inputs, state });
         return { id, state };

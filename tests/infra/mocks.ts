@@ -22,6 +22,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
+import { mockState as sharedMockState, type MockStateOptions } from "../../local/mock-state";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -38,72 +39,23 @@ export interface RecordedResource {
 
 const recorded: RecordedResource[] = [];
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- engine inputs and state are untyped JSON */
-/** Provider state for a resource: the inputs plus the computed attributes the program reads. */
-export function mockState(
-  type: string,
-  name: string,
-  id: string,
-  inputs: any,
-): Record<string, any> {
-  const physicalName: string =
-    inputs.name ?? (inputs.namePrefix ? `${inputs.namePrefix}0001` : name);
-  const base = { ...inputs, name: physicalName };
-  switch (type) {
-    case "aws:apigatewayv2/api:Api":
-      return {
-        ...base,
-        arn: `arn:aws:apigateway:${REGION}::/apis/${id}`,
-        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,
-        apiEndpoint: `https://${id}.execute-api.${REGION}.amazonaws.com`,
-      };
-    case "aws:apigatewayv2/stage:Stage": {
-      const suffix = physicalName === "$default" ? "" : physicalName;
-      return {
-        ...base,
-        arn: `arn:aws:apigateway:${REGION}::/apis/${inputs.apiId}/stages/${physicalName}`,
-        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${inputs.apiId}/${physicalName}`,
-        invokeUrl: `https://${inputs.apiId}.execute-api.${REGION}.amazonaws.com/${suffix}`,
-      };
-    }
-    case "aws:apigateway/restApi:RestApi":
-      return {
-        ...base,
-        rootResourceId: `${id}-root`,
-        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}`,
-        arn: `arn:aws:apigateway:${REGION}::/restapis/${id}`,
-      };
-    case "aws:apigateway/stage:Stage":
-      return {
-        ...base,
-        stageName: inputs.stageName,
-        invokeUrl: `https://${inputs.restApi}.execute-api.${REGION}.amazonaws.com/${inputs.stageName}`,
-        executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${inputs.restApi}/${inputs.stageName}`,
-      };
-    case "aws:lambda/function:Function": {
-      const arn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physicalName}`;
-      return {
-        ...base,
-        arn,
-        qualifiedArn: `${arn}:$LATEST`,
-        invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn}/invocations`,
-      };
-    }
-    case "aws:secretsmanager/secret:Secret":
-      return {
-        ...base,
-        arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physicalName}-AbCdEf`,
-      };
-    case "aws:cloudwatch/logGroup:LogGroup":
-      return { ...base, arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physicalName}` };
-    case "aws:iam/role:Role":
-      return { ...base, arn: `arn:aws:iam::${ACCOUNT}:role/${physicalName}` };
-    default:
-      return { ...base, arn: `arn:aws:mock:${REGION}:${ACCOUNT}:${type}/${id}` };
-  }
-}
+/**
+ * The names AWS would make up, fixed and readable so tests can spell them out: a `namePrefix` gets
+ * `0001`, a secret's ARN ends in `-AbCdEf`, a REST API's root resource id is `<id>-root`.
+ */
+const TEST_STATE_OPTIONS: MockStateOptions = {
+  region: REGION,
+  account: ACCOUNT,
+  namePrefixSuffix: () => "0001",
+  secretArnSuffix: () => "AbCdEf",
+  rootResourceId: (_type, _name, id) => `${id}-root`,
+};
 
-/* eslint-enable @typescript-eslint/no-explicit-any */
+/** Provider state for a resource (local/mock-state.ts with the tests' fixed names). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function mockState(type: string, name: string, id: string, inputs: any) {
+  return sharedMockState(type, name, id, inputs, TEST_STATE_OPTIONS);
+}
 
 pulumi.runtime.setMocks(
   {
