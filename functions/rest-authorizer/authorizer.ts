@@ -100,8 +100,10 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     // Every configured context key is present on Allow ("" when the claim is absent): the stack
     // maps each one to a backend header, and a mapped key missing from the context maps to
     // nothing. Identity last, so an extra claim can never shadow customerId/customerName/role.
+    // Own properties only: a context key such as `constructor` or `toString` must not pick up
+    // Object.prototype's function when the claim is absent (a non-flat context: every caller 401).
     const context: Record<string, string> = {};
-    for (const key of rule.contextKeys) context[key] = extra[key] ?? "";
+    for (const key of rule.contextKeys) context[key] = Object.hasOwn(extra, key) ? extra[key] : "";
     context.customerId = customerId;
     context.customerName = customerName;
     context.role = role;
