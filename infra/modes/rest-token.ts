@@ -552,13 +552,17 @@ export class RestTokenGateway extends pulumi.ComponentResource {
         },
         parent,
       );
+      // The integration and the preflight responses all attach to this method.
+      const onMethod = {
+        restApi: api.id,
+        resourceId: resourceIds[m.resource],
+        httpMethod: method.httpMethod,
+      };
       const i = m.integration;
       const integration = new aws.apigateway.Integration(
         id,
         {
-          restApi: api.id,
-          resourceId: resourceIds[m.resource],
-          httpMethod: method.httpMethod,
+          ...onMethod,
           type: i.type,
           integrationHttpMethod: i.integrationHttpMethod,
           uri: i.target === "echo-backend" ? echoInvokeArn : i.uri,
@@ -573,9 +577,7 @@ export class RestTokenGateway extends pulumi.ComponentResource {
         const methodResponse = new aws.apigateway.MethodResponse(
           id,
           {
-            restApi: api.id,
-            resourceId: resourceIds[m.resource],
-            httpMethod: method.httpMethod,
+            ...onMethod,
             statusCode: p.statusCode,
             responseParameters: p.methodResponseParameters,
           },
@@ -584,9 +586,7 @@ export class RestTokenGateway extends pulumi.ComponentResource {
         const integrationResponse = new aws.apigateway.IntegrationResponse(
           id,
           {
-            restApi: api.id,
-            resourceId: resourceIds[m.resource],
-            httpMethod: method.httpMethod,
+            ...onMethod,
             statusCode: methodResponse.statusCode,
             responseParameters: p.integrationResponseParameters,
             responseTemplates: p.integrationResponseTemplates,
