@@ -549,6 +549,10 @@ function parseIdentity(r: Reader, mode: AuthMode): IdentityConfig {
     jwt ? ["name"] : ["customer_name", "name"],
   );
 
+  // Context key → the claim it carries, across claimHeaders and claimQueryParams: the authorizer
+  // puts each claim in its context under contextKeyForClaim(claim), so two different claims with
+  // one key (`a.b` and `a_b`) would hand both mappings the same value.
+  const claimByContextKey = new Map<string, { claim: string; key: string }>();
   const mappings = (key: "claimHeaders" | "claimQueryParams"): ClaimMapping[] => {
     const out: ClaimMapping[] = [];
     for (const entry of r.array(key) ?? []) {
@@ -574,8 +578,19 @@ function parseIdentity(r: Reader, mode: AuthMode): IdentityConfig {
         );
       }
       const contextKey = contextKeyForClaim(claim);
+      const other = claimByContextKey.get(contextKey);
       if (RESERVED_CONTEXT_KEYS.has(contextKey)) {
         r.fail(key, `claim "${claim}" collides with the authorizer context key "${contextKey}".`);
+      } else if (contextKey === "__proto__") {
+        // Not a key a JavaScript object (the authorizer's context, its environment) can hold.
+        r.fail(key, `claim "${claim}" cannot be mapped: "__proto__" is not a usable context key.`);
+      } else if (other !== undefined && other.claim !== claim) {
+        r.fail(
+          key,
+          `claims "${other.claim}" (${other.key}) and "${claim}" would share the authorizer context key "${contextKey}", so both would get the same value; map only one of them.`,
+        );
+      } else if (other === undefined) {
+        claimByContextKey.set(contextKey, { claim, key });
       }
       out.push({ target, claim, contextKey });
     }
