@@ -769,7 +769,12 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
           'verifyWith=public-key needs the issuer\'s RS256 public key: run `pulumi config set publicKeyPem -- "$(cat public.pem)"`, or point at an existing secret with `pulumi config set secretArn <arn>`.',
         );
       }
-      if (publicKeyPem !== undefined && !/-----BEGIN PUBLIC KEY-----/.test(publicKeyPem)) {
+      // Also refused: a file holding the public key AND a private one (a key-pair bundle) passes the
+      // first test, and publicKeyPem is plain stack config that is copied into Secrets Manager.
+      if (
+        publicKeyPem !== undefined &&
+        (!/-----BEGIN PUBLIC KEY-----/.test(publicKeyPem) || /PRIVATE KEY-----/.test(publicKeyPem))
+      ) {
         r.fail(
           "publicKeyPem",
           "expected a PEM public key (-----BEGIN PUBLIC KEY-----). Never put a private key in config.",
