@@ -339,6 +339,8 @@ export const LOG_RETENTION_DAYS = [
 
 /** HTTP API JWT authorizer quotas (aws-semantics.md §1). */
 export const MAX_JWT_AUDIENCES = 50;
+/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output, 256 bits. */
+export const MIN_HS256_SECRET_BYTES = 32;
 export const MAX_ROUTE_SCOPES = 10;
 
 export const CONTEXT_KEY_CUSTOMER_ID = "customerId";
@@ -386,6 +388,11 @@ export interface RawConfig {
    * Absent when the key is not set.
    */
   readonly jwtSecret?: pulumi.Input<string>;
+  /**
+   * The byte length of `jwtSecret`, so its strength can be checked at preview without the value
+   * itself leaving Pulumi's secret handling. `loadConfig` fills it in.
+   */
+  readonly jwtSecretBytes?: number;
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
@@ -758,6 +765,12 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       }
       if (publicKeyPem !== undefined)
         r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
+      if (raw.jwtSecretBytes !== undefined && raw.jwtSecretBytes < MIN_HS256_SECRET_BYTES) {
+        r.fail(
+          "jwtSecret",
+          `is ${raw.jwtSecretBytes} bytes; an HS256 key needs at least ${MIN_HS256_SECRET_BYTES} (256 bits, RFC 7518 §3.2), or tokens can be forged by guessing it. Generate one: pulumi config set --secret jwtSecret "$(openssl rand -base64 48)".`,
+        );
+      }
       keySource = { kind: "secret", jwtSecret: raw.jwtSecret, existingSecretArn: secretArn };
       break;
     case "public-key":
@@ -1028,7 +1041,13 @@ export function loadConfig(options: ParseOptions = {}): AppConfig {
       stackName: pulumi.getStack(),
       values,
       jwtSecret: cfg.getSecret("jwtSecret"),
+      // Read raw (not through cfg.get, which warns for secrets) and reduced to a length at once.
+      jwtSecretBytes: secretByteLength(pulumi.runtime.getConfig(`${PROJECT}:jwtSecret`)),
     },
     options,
   );
+}
+
+function secretByteLength(value: string | undefined): number | undefined {
+  return value === undefined || value === "" ? undefined : Buffer.byteLength(value, "utf8");
 }

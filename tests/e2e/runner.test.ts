@@ -8,6 +8,9 @@ import { runProgram } from "../../local/runner";
 import { readStackConfig } from "../../local/stack-config";
 import { ROOT } from "../../local/server";
 
+/** A stack-stored HS256 secret of the strength config requires (32 bytes or more). */
+const LOCAL_SECRET = "local-secret-0123456789abcdef-0123456789";
+
 const base = (): Record<string, string> => {
   const config = { ...readStackConfig(ROOT, "dev").config };
   config["identity-gateway:issuer"] = "http://127.0.0.1:9";
@@ -64,7 +67,7 @@ describe("runProgram", () => {
         ...base(),
         "identity-gateway:authMode": "rest-token",
         "identity-gateway:verifyWith": "secret",
-        "identity-gateway:jwtSecret": "local-secret",
+        "identity-gateway:jwtSecret": LOCAL_SECRET,
       },
       secretKeys: ["identity-gateway:jwtSecret"],
       parseOptions: { allowLoopbackHttpIssuer: true },
@@ -84,7 +87,7 @@ describe("runProgram", () => {
     ]);
     expect(secrets).toEqual([
       expect.objectContaining({
-        secretString: "local-secret",
+        secretString: LOCAL_SECRET,
         arn: expect.stringMatching(/^arn:aws:secretsmanager:/),
       }),
     ]);
