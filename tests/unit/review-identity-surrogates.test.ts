@@ -4,34 +4,15 @@
  * different customer ids would reach the backend as one. The Lambda authorizers deny it (design
  * rule 5); well-formed text, emoji included, still passes.
  */
-import { createSecretKey } from "node:crypto";
-
-import {
-  createAuthorizer,
-  createStaticKeySource,
-  resolveIdentity,
-  type AuthorizerSettings,
-} from "../../functions/commons";
+import { resolveIdentity } from "../../functions/commons";
 import { createHandler as createRestHandler } from "../../functions/rest-authorizer";
 import { HS256_SECRET } from "../helpers/keys";
-import { TEST_AUDIENCE, TEST_ISSUER, claims, craftToken } from "../helpers/tokens";
+import { claims, craftToken } from "../helpers/tokens";
+import { hs256Authorizer, hs256Settings } from "../helpers/authorizer";
 
-const SETTINGS: AuthorizerSettings = {
-  verifyWith: "secret",
-  secretCacheTtlSeconds: 300,
-  issuer: TEST_ISSUER,
-  audiences: [TEST_AUDIENCE],
-  clockToleranceSeconds: 5,
-  customerIdClaims: ["customer_id", "sub"],
-  customerNameClaims: ["customer_name", "name"],
-  contextClaims: { plan: "plan" },
-};
+const SETTINGS = hs256Settings({ contextClaims: { plan: "plan" } });
 
-const authorizer = createAuthorizer(SETTINGS, {
-  keySource: createStaticKeySource("HS256", [
-    { alg: "HS256", key: createSecretKey(Buffer.from(HS256_SECRET)) },
-  ]),
-});
+const authorizer = hs256Authorizer(SETTINGS);
 
 /** A signed token; craftToken's JSON.stringify writes a lone surrogate as a "\udXXX" escape. */
 const token = (overrides: Record<string, unknown>) =>

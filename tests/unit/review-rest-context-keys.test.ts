@@ -4,35 +4,15 @@
  * the context like any other absent claim, not Object.prototype's function (a non-flat context,
  * which the handler refused, so every caller got 401).
  */
-import { createSecretKey } from "node:crypto";
-
-import {
-  createAuthorizer,
-  createStaticKeySource,
-  type AuthorizerSettings,
-} from "../../functions/commons";
 import { createHandler } from "../../functions/rest-authorizer";
 import { HS256_SECRET } from "../helpers/keys";
-import { TEST_AUDIENCE, TEST_ISSUER, claims, craftToken } from "../helpers/tokens";
+import { claims, craftToken } from "../helpers/tokens";
+import { hs256Authorizer, hs256Settings } from "../helpers/authorizer";
 
 const METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/items";
 
 function handlerWith(contextClaims: Record<string, string>) {
-  const settings: AuthorizerSettings = {
-    verifyWith: "secret",
-    secretCacheTtlSeconds: 300,
-    issuer: TEST_ISSUER,
-    audiences: [TEST_AUDIENCE],
-    clockToleranceSeconds: 5,
-    customerIdClaims: ["customer_id", "sub"],
-    customerNameClaims: ["customer_name", "name"],
-    contextClaims,
-  };
-  const authorizer = createAuthorizer(settings, {
-    keySource: createStaticKeySource("HS256", [
-      { alg: "HS256", key: createSecretKey(Buffer.from(HS256_SECRET)) },
-    ]),
-  });
+  const authorizer = hs256Authorizer(hs256Settings({ contextClaims }));
   return createHandler({ getAuthorizer: () => authorizer, logger: { decision: () => undefined } });
 }
 
