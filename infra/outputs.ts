@@ -5,8 +5,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/**
+ * The invoke URL without a trailing `/`. A `$default` stage's invoke URL is the API endpoint with a
+ * trailing slash (`https://{api-id}.execute-api.{region}.amazonaws.com/`; "Working with stages for
+ * HTTP APIs", https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html),
+ * so `$URL/hello` would give `//hello`. Stripped so every mode's `apiUrl` can be joined with `/path`.
+ */
+export function withoutTrailingSlash(url: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(url).apply((u) => u.replace(/\/+$/, ""));
+}
+
 export interface GatewayOutputs {
-  /** Invoke URL of the stage, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/dev */
+  /** Invoke URL of the stage, never ending in `/`, e.g. https://abc123.execute-api.eu-west-1.amazonaws.com/dev */
   readonly apiUrl: pulumi.Output<string>;
   readonly apiId: pulumi.Output<string>;
   /** `http` for the HTTP API modes, `rest` for rest-token. */

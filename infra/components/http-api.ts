@@ -15,6 +15,7 @@ import {
   type IdentityConfig,
   type StageConfig,
 } from "../config";
+import { withoutTrailingSlash } from "../outputs";
 import { EchoBackend } from "./echo-backend";
 
 /** One identity value: the claim it comes from and the authorizer-context key it travels under. */
@@ -49,7 +50,46 @@ export function identityRequestParameters(
   for (const m of identity.claimHeaders) params[`overwrite:header.${m.target}`] = source(m);
   for (const m of identity.claimQueryParams)
     params[`overwrite:querystring.${m.target}`] = source(m);
+  // The underscore spelling of each identity header (`X_Customer_ID`) is another header to API
+  // Gateway, so `overwrite:header.X-Customer-ID` leaves a client's `X_Customer_ID: victim` in
+  // place, and nginx (`underscores_in_headers`), CGI/WSGI (`HTTP_X_CUSTOMER_ID`) and Django read
+  // both spellings as the same header. Remove it: `remove:header.<name>` with an empty value, as
+  // in the HPM CLI example (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+  for (const header of underscoreVariants(identity)) params[`remove:header.${header}`] = "";
   return params;
+}
+
+/**
+ * `remove:` for every header and query parameter an identity mapping sets (the value is the empty
+ * string, as in the HPM CLI example that removes a header:
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+ */
+export function removalRequestParameters(
+  params: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(params)) {
+    const m = /^(?:overwrite|append|remove):((?:header|querystring)\..+)$/.exec(key);
+    if (m) out[`remove:${m[1]}`] = "";
+  }
+  return out;
+}
+
+/** `X_Customer_ID` for every identity header with a `-` (`X-Customer-ID`), deduplicated. */
+export function underscoreVariants(identity: IdentityConfig): string[] {
+  const names = [
+    identity.customerIdHeader,
+    identity.customerNameHeader,
+    ...identity.claimHeaders.map((m) => m.target),
+  ];
+  const mapped = new Set(names.map((n) => n.toLowerCase()));
+  const out = new Map<string, string>();
+  for (const n of names) {
+    if (!n.includes("-")) continue;
+    const variant = n.replace(/-/g, "_");
+    if (!mapped.has(variant.toLowerCase())) out.set(variant.toLowerCase(), variant);
+  }
+  return [...out.values()];
 }
 
 // Re-exported for the modes and tests that read it from here.
@@ -139,6 +179,8 @@ export interface HttpApiBaseArgs {
 export class HttpApiBase extends pulumi.ComponentResource {
   readonly api: aws.apigatewayv2.Api;
   readonly integration: aws.apigatewayv2.Integration;
+  /** The integration of the `OPTIONS` routes, when CORS is configured (identity removed). */
+  readonly preflightIntegration?: aws.apigatewayv2.Integration;
   readonly stage: aws.apigatewayv2.Stage;
   readonly accessLogGroup: aws.cloudwatch.LogGroup;
   /** The echo backend, when `backend.kind` is `echo`. */
@@ -167,7 +209,9 @@ export class HttpApiBase extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const requestParameters = { ...args.requestParameters, ...backendPathParameters(backend) };
+    const pathParameters = backendPathParameters(backend);
+    const requestParameters = { ...args.requestParameters, ...pathParameters };
+    let integrationTarget: Omit<aws.apigatewayv2.IntegrationArgs, "apiId" | "requestParameters">;
     switch (backend.kind) {
       case "echo": {
         this.echoBackend = new EchoBackend(
@@ -185,33 +229,21 @@ export class HttpApiBase extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        this.integration = new aws.apigatewayv2.Integration(
-          `${name}-integration`,
-          {
-            apiId: this.api.id,
-            integrationType: "AWS_PROXY",
-            // API Gateway always invokes Lambda with POST, whatever the client's method.
-            integrationMethod: "POST",
-            integrationUri: this.echoBackend.function.invokeArn,
-            payloadFormatVersion: "2.0",
-            requestParameters,
-          },
-          { parent: this },
-        );
+        integrationTarget = {
+          integrationType: "AWS_PROXY",
+          // API Gateway always invokes Lambda with POST, whatever the client's method.
+          integrationMethod: "POST",
+          integrationUri: this.echoBackend.function.invokeArn,
+          payloadFormatVersion: "2.0",
+        };
         break;
       }
       case "http":
-        this.integration = new aws.apigatewayv2.Integration(
-          `${name}-integration`,
-          {
-            apiId: this.api.id,
-            integrationType: "HTTP_PROXY",
-            integrationMethod: "ANY",
-            integrationUri: backend.url,
-            requestParameters,
-          },
-          { parent: this },
-        );
+        integrationTarget = {
+          integrationType: "HTTP_PROXY",
+          integrationMethod: "ANY",
+          integrationUri: backend.url,
+        };
         break;
       case "vpc-link":
         this.vpcLink = new aws.apigatewayv2.VpcLink(
@@ -222,20 +254,37 @@ export class HttpApiBase extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        this.integration = new aws.apigatewayv2.Integration(
-          `${name}-integration`,
-          {
-            apiId: this.api.id,
-            integrationType: "HTTP_PROXY",
-            integrationMethod: "ANY",
-            connectionType: "VPC_LINK",
-            connectionId: this.vpcLink.id,
-            integrationUri: backend.listenerArn,
-            requestParameters,
-          },
-          { parent: this },
-        );
+        integrationTarget = {
+          integrationType: "HTTP_PROXY",
+          integrationMethod: "ANY",
+          connectionType: "VPC_LINK",
+          connectionId: this.vpcLink.id,
+          integrationUri: backend.listenerArn,
+        };
         break;
+    }
+    this.integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      { apiId: this.api.id, ...integrationTarget, requestParameters },
+      { parent: this },
+    );
+    if (cors) {
+      // The integration of the unauthenticated `OPTIONS` routes (see routes.ts for why they need
+      // one): the same backend, but the mapping only REMOVES the identity headers and query
+      // parameters, so an `OPTIONS` request that is not a preflight (API Gateway answers those
+      // itself) reaches the backend with no identity at all, never a client-chosen one.
+      this.preflightIntegration = new aws.apigatewayv2.Integration(
+        `${name}-preflight-integration`,
+        {
+          apiId: this.api.id,
+          ...integrationTarget,
+          requestParameters: {
+            ...removalRequestParameters(args.requestParameters),
+            ...pathParameters,
+          },
+        },
+        { parent: this },
+      );
     }
 
     this.accessLogGroup = new aws.cloudwatch.LogGroup(
@@ -260,7 +309,7 @@ export class HttpApiBase extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.url = this.stage.invokeUrl;
+    this.url = withoutTrailingSlash(this.stage.invokeUrl);
 
     this.registerOutputs({
       api: this.api,

@@ -10,7 +10,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FunctionName } from "./bundle";
 
 /** Runtime settings shared by every function of the program. */
-export const LAMBDA_RUNTIME = "nodejs22.x";
+// nodejs24.x: nodejs22.x reaches end of life in April 2027 (Lambda runtimes,
+// https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
+export const LAMBDA_RUNTIME = "nodejs24.x";
 export const LAMBDA_ARCHITECTURES = ["arm64"];
 export const LAMBDA_HANDLER = "index.handler";
 

@@ -1,6 +1,7 @@
 /**
  * The routes both HTTP modes expose: everything (`ANY /`, `ANY /{proxy+}`) through the
- * authorizer to the one integration, and, with CORS, unauthenticated preflight routes.
+ * authorizer to the one integration, and, with CORS, unauthenticated `OPTIONS` routes with their
+ * own integration.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -21,8 +22,11 @@ export interface RoutesArgs {
   readonly apiId: pulumi.Input<string>;
   readonly integrationId: pulumi.Input<string>;
   readonly authorization: RouteAuthorization;
-  /** Add the `OPTIONS` preflight routes. */
-  readonly cors: boolean;
+  /**
+   * With CORS: the integration of the `OPTIONS` routes (`HttpApiBase.preflightIntegration`, which
+   * removes the identity). Without: no `OPTIONS` routes.
+   */
+  readonly preflightIntegrationId?: pulumi.Input<string>;
 }
 
 /** Slug for a route's resource name: `ANY /{proxy+}` → `any-proxy`. */
@@ -37,12 +41,16 @@ function routeSlug(routeKey: string): string {
 /**
  * Create the routes, parented to `parent` and named `<name>-route-<slug>`.
  *
- * Why the preflight routes have no authorizer and no target: a browser sends the CORS preflight
- * (`OPTIONS`) without `Authorization`, so the `ANY` routes' authorizer would answer 401 and the
- * browser would never send the real request (design.md, rule 8). A more specific `OPTIONS` route
- * wins over `ANY`; with `corsConfiguration` on the API, API Gateway answers the preflight from it.
- * Giving these routes no integration means an unauthenticated `OPTIONS` request can never reach
- * the backend (where the identity headers would be unset).
+ * Why the `OPTIONS` routes exist, have no authorizer, and DO have an integration: a browser sends
+ * the CORS preflight without `Authorization`, so the `ANY` routes' authorizer would answer 401
+ * and the browser would never send the real request (design.md, rule 8). AWS documents the fix
+ * for an API whose catch-all route has an authorizer: "add an OPTIONS /{proxy+} route to your API
+ * that doesn't require authorization and attach an integration to the route"; the more specific
+ * `OPTIONS` route wins over the catch-all, and with `corsConfiguration` API Gateway answers the
+ * preflight itself ("Configuring CORS for an HTTP API with a $default route and an authorizer",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html). A route
+ * without a target is not that documented shape (a request that matches it finds no integration:
+ * 404), so the routes target the preflight integration, which strips every identity header.
  */
 export function createRoutes(
   name: string,
@@ -68,12 +76,18 @@ export function createRoutes(
         { parent },
       ),
   );
-  if (args.cors) {
+  const preflightIntegrationId = args.preflightIntegrationId;
+  if (preflightIntegrationId !== undefined) {
     for (const routeKey of PREFLIGHT_ROUTE_KEYS) {
       routes.push(
         new aws.apigatewayv2.Route(
           `${name}-route-${routeSlug(routeKey)}`,
-          { apiId: args.apiId, routeKey, authorizationType: "NONE" },
+          {
+            apiId: args.apiId,
+            routeKey,
+            target: pulumi.interpolate`integrations/${preflightIntegrationId}`,
+            authorizationType: "NONE",
+          },
           { parent },
         ),
       );

@@ -72,7 +72,7 @@ export class HttpJwtGateway extends pulumi.ComponentResource {
         authorizerId: this.authorizer.id,
         authorizationScopes: config.authorizationScopes,
       },
-      cors: config.cors !== undefined,
+      preflightIntegrationId: this.http.preflightIntegration?.id,
     });
 
     this.outputs = {

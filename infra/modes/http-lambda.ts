@@ -102,7 +102,7 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
       apiId: api.id,
       integrationId: this.http.integration.id,
       authorization: { authorizationType: "CUSTOM", authorizerId: this.authorizer.id },
-      cors: config.cors !== undefined,
+      preflightIntegrationId: this.http.preflightIntegration?.id,
     });
 
     this.outputs = {

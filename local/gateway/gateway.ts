@@ -2,7 +2,7 @@
  * The engine: routes a request, runs its authorizer and integration, renders errors, writes the
  * access log. Transport-neutral (`handle`); `server.ts` puts it on node:http.
  */
-import type { ApiModel, AuthorizerModel } from "../model";
+import type { ApiModel, AuthorizerModel, RouteModel } from "../model";
 import { type AccessLogRecord, formatAccessLog } from "./access-log";
 import { decorateResponse, isPreflight, preflightResponse } from "./cors";
 import { httpRequestId, restRequestId } from "./events";
@@ -88,6 +88,11 @@ function validateModel(model: ApiModel): void {
  * Builds the engine for `model`. Validates the model first (unknown authorizer ids, mapping keys,
  * reserved headers — §3) and throws an Error naming the problem.
  */
+/** Whether an HTTP API route has a target (see the preflight comment in createHandler). */
+function hasTarget(route: RouteModel): boolean {
+  return route.integration.kind !== "mock";
+}
+
 export function createHandler(model: ApiModel, options: GatewayOptions): GatewayHandler {
   validateModel(model);
   const now = options.now ?? Date.now;
@@ -187,10 +192,15 @@ export function createHandler(model: ApiModel, options: GatewayOptions): Gateway
     // matches an authorized route — typically `ANY /{proxy+}` with a JWT authorizer — goes to the
     // authorizer like any request and fails there (browsers send no Authorization on preflight):
     // this is the real "CORS fails behind Clerk/ANY route" problem, reproduced on purpose; the
-    // fix is an `OPTIONS /{proxy+}` route with authorization NONE.
+    // fix AWS documents is an `OPTIONS /{proxy+}` route with authorization NONE AND an
+    // integration ("Configuring CORS for an HTTP API with a $default route and an authorizer",
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html). An
+    // `OPTIONS` route without a target is not that shape: the preflight finds no integration and
+    // is answered 404 (the runner stands a target-less HTTP route in with a 404 mock; HTTP APIs
+    // have no MOCK integration type, so a mock in an HTTP model is always that stand-in).
     const match = selectRoute(model.routes, method, path);
     if (model.type === "http" && model.cors && isPreflight(method, headers)) {
-      if (!match || match.route.authorization === "NONE") {
+      if (!match || (match.route.authorization === "NONE" && hasTarget(match.route))) {
         log.routeKey = match?.routeKey ?? "-";
         return finish(preflightResponse(model.cors, headers));
       }

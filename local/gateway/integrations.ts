@@ -239,7 +239,13 @@ export function runHttpProxy(
   const headers: Record<string, string[]> = {};
   for (const { name, values } of target.headers.entries()) {
     const l = lower(name);
-    if (drop.has(l) || l === "host" || l === "content-length") continue;
+    // The names a client lists in its own `Connection` header are hop-by-hop for the client's
+    // hop only; they never remove a header the mapping set: `Connection` is reserved in HTTP API
+    // mappings (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html),
+    // and `Connection: close, X-Customer-ID` must not strip the verified identity (while the
+    // mapping's `remove:` of `X_Customer_ID` still applies).
+    if (HOP_BY_HOP.has(l) || (drop.has(l) && !mapped.has(l))) continue;
+    if (l === "host" || l === "content-length") continue;
     headers[name] = mapped.has(l) ? values.map(utf8OnTheWire) : values;
   }
   if (ctx.body.length > 0) headers["content-length"] = [String(ctx.body.length)];
