@@ -74,12 +74,15 @@ describe("identityRequestParameters", () => {
       "overwrite:header.X-Customer-Name": "ctx.customerName|claim.customer_name",
       "overwrite:header.X-Plan": "ctx.metadata_plan|claim.metadata.plan",
       "overwrite:querystring.org": "ctx.org_id|claim.org_id",
+      "remove:header.X_Customer_ID": "",
+      "remove:header.X_Customer_Name": "",
+      "remove:header.X_Plan": "",
     });
   });
 
   it("never produces an append: key", () => {
     const keys = Object.keys(identityRequestParameters(IDENTITY, () => "v"));
-    expect(keys.every((k) => k.startsWith("overwrite:"))).toBe(true);
+    expect(keys.every((k) => k.startsWith("overwrite:") || k.startsWith("remove:"))).toBe(true);
   });
 
   it("lists header names in mapping order", () => {

@@ -150,12 +150,12 @@ describe("authorizer", () => {
 });
 
 describe("authorizer function", () => {
-  it("runs Node.js 22 on arm64 with the bundled handler, writing to its own log group", async () => {
+  it("runs Node.js 24 on arm64 with the bundled handler, writing to its own log group", async () => {
     await build(config({ logRetentionDays: "14" }));
 
     const fn = authorizerFn();
     expect(fn.inputs).toMatchObject({
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       architectures: ["arm64"],
       handler: "index.handler",
       timeout: 10,
@@ -304,6 +304,9 @@ describe("identity mapping", () => {
       "overwrite:header.X-Customer-Name": "$context.authorizer.customerName",
       "overwrite:header.X-Customer-Plan": "$context.authorizer.metadata_plan",
       "overwrite:querystring.tenant": "$context.authorizer.tenant_id",
+      "remove:header.X_Tenant": "",
+      "remove:header.X_Customer_Name": "",
+      "remove:header.X_Customer_Plan": "",
     });
     const everything = allStrings(mocks.all().map((r) => r.inputs));
     expect(everything.filter((s) => s.startsWith("append:"))).toEqual([]);
@@ -371,9 +374,29 @@ describe("routes", () => {
     expect(
       preflight.map((r) => r.inputs).sort((a, b) => a.routeKey.localeCompare(b.routeKey)),
     ).toEqual([
-      { apiId: "gateway-http-api-id", routeKey: "OPTIONS /", authorizationType: "NONE" },
-      { apiId: "gateway-http-api-id", routeKey: "OPTIONS /{proxy+}", authorizationType: "NONE" },
+      {
+        apiId: "gateway-http-api-id",
+        routeKey: "OPTIONS /",
+        authorizationType: "NONE",
+        target: "integrations/gateway-http-preflight-integration-id",
+      },
+      {
+        apiId: "gateway-http-api-id",
+        routeKey: "OPTIONS /{proxy+}",
+        authorizationType: "NONE",
+        target: "integrations/gateway-http-preflight-integration-id",
+      },
     ]);
+    // The preflight integration reaches the same backend but only removes the identity.
+    const preflightIntegration = resourcesOfType(T.integration).find(
+      (r) => r.name === "gateway-http-preflight-integration",
+    );
+    expect(preflightIntegration!.inputs.requestParameters).toEqual({
+      "remove:header.X-Customer-ID": "",
+      "remove:header.X-Customer-Name": "",
+      "remove:header.X_Customer_ID": "",
+      "remove:header.X_Customer_Name": "",
+    });
   });
 
   it("without CORS: no corsConfiguration, no OPTIONS routes", async () => {
