@@ -11,7 +11,10 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { IdentityConfig } from "../../infra/config";
-import { identityRequestParameters, removalRequestParameters } from "../../infra/components/http-api";
+import {
+  identityRequestParameters,
+  removalRequestParameters,
+} from "../../infra/components/http-api";
 import type { ApiModel, IntegrationModel, RouteModel } from "../../local/model";
 import { type Fn, gatewayStarter, lambda, send } from "./local-gateway-helpers";
 
