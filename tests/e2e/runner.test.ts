@@ -52,6 +52,9 @@ describe("runProgram", () => {
       "overwrite:header.X-Customer-ID": "$context.authorizer.customerId",
       "overwrite:header.X-Customer-Name": "$context.authorizer.customerName",
       "overwrite:header.X-Customer-Plan": "$context.authorizer.plan",
+      "remove:header.X_Customer_ID": "",
+      "remove:header.X_Customer_Name": "",
+      "remove:header.X_Customer_Plan": "",
     });
     expect(run.outputs.authMode).toBe("http-lambda");
   });
