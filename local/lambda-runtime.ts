@@ -277,7 +277,7 @@ export class WorkerLambdaRuntime implements LambdaInvoker {
       AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memory,
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs24.x",
       LAMBDA_TASK_ROOT: join(fn.bundlePath, ".."),
       NODE_ENV: "production",
       ...this.options.baseEnvironment,
