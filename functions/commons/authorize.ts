@@ -6,7 +6,12 @@
  * Hot path: when the key cache is fresh, every step is synchronous node:crypto work and the
  * returned Promise is already resolved, so the decision costs about one signature check.
  */
-import { AuthError, AuthorizerInternalError, type AuthErrorCode } from "./errors";
+import {
+  AuthError,
+  AuthorizerInternalError,
+  KeySourceUnavailableError,
+  type AuthErrorCode,
+} from "./errors";
 import { resolveIdentity, type Identity } from "./identity";
 import {
   assertAlgorithm,
@@ -64,15 +69,42 @@ export function createAuthorizer(
     }
   };
 
-  const authorize = (token: string): Promise<AuthResult> => {
+  /**
+   * The key source is down. A token whose claims are wrong anyway (expired, other issuer or
+   * audience, unusable identity) is refused for that reason: the answer does not depend on the
+   * key, so it is a plain deny that may be cached. Only a token that could still be valid gets
+   * KEY_SOURCE_UNAVAILABLE, which the HTTP handler turns into a Lambda error (never cached as a
+   * decision) so the outage does not outlive itself. Only denials come out of here: nothing
+   * unverified is ever allowed.
+   */
+  const unavailable = (jwt: DecodedJwt, err: unknown): AuthResult => {
+    if (!(err instanceof KeySourceUnavailableError)) return failure(err);
     try {
-      const jwt = decodeJwt(token);
+      validateClaims(jwt.payload, settings, now());
+      resolveIdentity(jwt.payload, settings);
+    } catch (claimErr) {
+      if (claimErr instanceof AuthError) return failure(claimErr);
+    }
+    return failure(err);
+  };
+
+  const authorize = (token: string): Promise<AuthResult> => {
+    let jwt: DecodedJwt;
+    try {
+      jwt = decodeJwt(token);
       assertAlgorithm(jwt.header, keySource.algorithm);
-      const keys = keySource.getKeys(jwt.header.kid);
-      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, keys));
-      return (keys as Promise<readonly VerificationKey[]>).then((k) => finish(jwt, k), failure);
     } catch (err) {
       return Promise.resolve(failure(err));
+    }
+    try {
+      const keys = keySource.getKeys(jwt.header.kid);
+      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, keys));
+      return (keys as Promise<readonly VerificationKey[]>).then(
+        (k) => finish(jwt, k),
+        (err: unknown) => unavailable(jwt, err),
+      );
+    } catch (err) {
+      return Promise.resolve(unavailable(jwt, err));
     }
   };
 

@@ -3,8 +3,22 @@
  *
  * Allow: `{ isAuthorized: true, context: { ...extra, customerId, customerName } }` — the stack
  * maps the context keys to backend headers with `overwrite:`. Deny: `{ isAuthorized: false }`.
- * A bad token never throws (a throw would be a 500, see aws-semantics.md §2); only a broken
- * environment (ConfigurationError at cold start) surfaces, so a misdeployment is loud.
+ * A bad token never throws (a throw would be a 500, see aws-semantics.md §2). Two things do: a
+ * broken environment (ConfigurationError at cold start), so a misdeployment is loud, and key
+ * material that cannot be read (Secrets Manager or JWKS down) for a token that could be valid.
+ *
+ * Why the outage throws instead of denying: API Gateway caches a simple response by its identity
+ * source for `authorizerResultTtlInSeconds`, "a cached decision allows or denies every request
+ * that matches those identity values" (AWS, "Working with AWS Lambda authorizers for HTTP APIs",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html,
+ * section "Caching"; aws-semantics.md §2). `{isAuthorized:false}` during a Secrets Manager blip would keep a valid
+ * token denied for the whole TTL after the dependency is back. A Lambda error is not a decision:
+ * API Gateway answers 500 (same page, "the Lambda function returns an invalid response") and has
+ * no result to cache. AWS does not document that an error is never cached; the README says so.
+ * The trade-off: during an outage a caller with a possibly valid token sees 500 instead of 403,
+ * which is also the honest status (the failure is on our side), and the gateway still fails
+ * closed. Tokens that are wrong regardless of the key are still denied (createAuthorizer checks
+ * their claims first), so a bad token never gets the 500.
  */
 import type {
   APIGatewayRequestAuthorizerEventV2,
@@ -16,11 +30,16 @@ import {
   createAuthorizer,
   createDecisionLogger,
   describeFailure,
+  KeySourceUnavailableError,
   readSettings,
   type AuthResult,
   type Authorizer,
   type DecisionLogger,
 } from "../commons";
+
+/** The Lambda error message while key material cannot be read (it never holds a secret). */
+export const KEY_SOURCE_DOWN_MESSAGE =
+  "Key material unavailable: failing the invocation so API Gateway does not cache a deny.";
 
 /** Context handed to API Gateway: flat strings only (REST would reject anything else). */
 export type HttpAuthorizerContext = Record<string, string>;
@@ -79,6 +98,11 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
         latencyMs,
         detail: describeFailure(result.reason),
       });
+      // See the file comment: an outage must not become a cached deny. A fresh error without the
+      // cause, so the Lambda runtime's error record names the failure and nothing else.
+      if (result.reason.code === "KEY_SOURCE_UNAVAILABLE") {
+        throw new KeySourceUnavailableError(KEY_SOURCE_DOWN_MESSAGE);
+      }
       return { isAuthorized: false };
     }
     const { customerId, customerName, extra } = result.identity;

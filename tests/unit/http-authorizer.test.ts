@@ -10,7 +10,12 @@ import {
   readSettings,
   type Authorizer,
 } from "../../functions/commons";
-import { createHandler, handler, type HttpAuthorizerResult } from "../../functions/http-authorizer";
+import {
+  createHandler,
+  handler,
+  KEY_SOURCE_DOWN_MESSAGE,
+  type HttpAuthorizerResult,
+} from "../../functions/http-authorizer";
 import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { HTTP_AUTHORIZER_EVENTS, httpAuthorizerEvent } from "../helpers/events";
 import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
@@ -28,6 +33,8 @@ function harness(env = authorizerEnv("secret")) {
   });
   return { handler, lines, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
+
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
 const hs = (overrides: Record<string, unknown> = {}, secret = HS256_SECRET) =>
   signWithJsonwebtoken(claims(overrides), { alg: "HS256", secret });
@@ -118,22 +125,80 @@ test("extra context claims are added, and can never shadow the identity", async 
   expect(Object.values(result.context).every((v) => typeof v === "string")).toBe(true);
 });
 
-test("Secrets Manager down: deny (no throw), logged as an error without secrets", async () => {
-  sm.reset();
-  setSecretStages(sm, { current: serviceError() });
-  const { handler, logs } = harness();
+describe("Secrets Manager down", () => {
+  test("a token that could be valid: the invocation fails (500, never a cached deny), logged without secrets", async () => {
+    // Prepare
+    setSecretStages(sm, { current: serviceError() });
+    const { handler, logs, lines } = harness();
+    const token = hs();
 
-  const result = await handler(httpAuthorizerEvent(`Bearer ${hs()}`));
+    // Act
+    const outcome = handler(httpAuthorizerEvent(`Bearer ${token}`));
 
-  expect(result).toEqual({ isAuthorized: false });
-  expect(logs()).toEqual([
-    expect.objectContaining({
-      level: "error",
-      decision: "deny",
-      reason: "KEY_SOURCE_UNAVAILABLE",
-      detail: expect.stringContaining("InternalServiceError"),
-    }),
-  ]);
+    // Assess: a Lambda error, not `{isAuthorized:false}` (which API Gateway would cache for the TTL).
+    await expect(outcome).rejects.toMatchObject({
+      name: "KeySourceUnavailableError",
+      message: KEY_SOURCE_DOWN_MESSAGE,
+    });
+    await expect(outcome).rejects.not.toHaveProperty("cause");
+    expect(logs()).toEqual([
+      expect.objectContaining({
+        level: "error",
+        decision: "deny",
+        reason: "KEY_SOURCE_UNAVAILABLE",
+        detail: expect.stringContaining("InternalServiceError"),
+      }),
+    ]);
+    expect(lines.join("")).not.toContain(token);
+    expect(lines.join("")).not.toContain(HS256_SECRET);
+  });
+
+  test.each<[string, () => string, string]>([
+    ["expired", () => hs({ exp: Math.floor(Date.now() / 1000) - 3600 }), "TOKEN_EXPIRED"],
+    ["another issuer", () => hs({ iss: "https://evil.example" }), "ISSUER_MISMATCH"],
+    ["another audience", () => hs({ aud: "other-api" }), "AUDIENCE_MISMATCH"],
+    [
+      "no usable customer id",
+      () => hs({ sub: { id: 1 }, customer_id: undefined }),
+      "IDENTITY_CLAIM_INVALID",
+    ],
+    ["garbled", () => "not.a.jwt", "TOKEN_MALFORMED"],
+    ["alg none", () => `${b64({ alg: "none" })}.${b64(claims())}.`, "ALG_NOT_ALLOWED"],
+  ])(
+    "a token that is %s is still a plain deny (it is wrong whatever the key says)",
+    async (_name, token, reason) => {
+      setSecretStages(sm, { current: serviceError() });
+      const { handler, logs } = harness();
+
+      const result = await handler(httpAuthorizerEvent(`Bearer ${token()}`));
+
+      expect(result).toEqual({ isAuthorized: false });
+      expect(logs()).toEqual([expect.objectContaining({ decision: "deny", reason })]);
+    },
+  );
+
+  test("recovers by itself: the same token is allowed once Secrets Manager answers again", async () => {
+    setSecretStages(sm, { current: serviceError() });
+    let t = 1_000_000;
+    const authorizer = createAuthorizer(readSettings(authorizerEnv("secret")), {
+      now: () => t,
+    });
+    const handler = createHandler({
+      getAuthorizer: () => authorizer,
+      logger: createDecisionLogger(() => undefined),
+    });
+    const token = hs({ iat: 1000, exp: 4_000 });
+
+    await expect(handler(httpAuthorizerEvent(`Bearer ${token}`))).rejects.toThrow(
+      KEY_SOURCE_DOWN_MESSAGE,
+    );
+    setSecretStages(sm, { current: HS256_SECRET });
+    t += 1_001; // past the first backoff step (DEFAULT_BACKOFF.minMs)
+
+    expect(await handler(httpAuthorizerEvent(`Bearer ${token}`))).toMatchObject({
+      isAuthorized: true,
+    });
+  });
 });
 
 describe("decision logs", () => {

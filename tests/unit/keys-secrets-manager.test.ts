@@ -229,10 +229,14 @@ test.each<[string, string]>([
         : kind;
   setSecretStages(sm, { current: value });
   const auth = makeAuthorizer("public-key");
-  const token = signWithJsonwebtoken(claims(), {
-    alg: "RS256",
-    privateKey: rsaKey("primary").privateKey,
-  });
+  // Valid claims at the injected clock: only the key can be what fails.
+  const token = signWithJsonwebtoken(
+    claims({ iat: Math.floor(START / 1000), exp: Math.floor(START / 1000) + 60 }),
+    {
+      alg: "RS256",
+      privateKey: rsaKey("primary").privateKey,
+    },
+  );
 
   expect(code(await auth.authorize(token))).toBe("KEY_SOURCE_UNAVAILABLE");
 });
