@@ -5,6 +5,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { KID_REFETCH_COOLDOWN_MS } from "../../functions/commons/keys";
 import { createGateway, type ListeningGateway } from "../../local/gateway";
 import type { ApiModel, LambdaInvoker, RouteModel } from "../../local/model";
 import { type Reply, fixture, keys, send } from "./local-gateway-helpers";
@@ -313,16 +314,63 @@ describe("HTTP API JWT authorizer", () => {
     expect(issuer.discoveryHits()).toBe(1);
   });
 
-  test("an unseen kid makes the gateway fetch the JWKS again (key rotation)", async () => {
+  test("an unseen kid makes the gateway fetch the JWKS again (key rotation), after the cooldown", async () => {
+    clock = Date.now();
     const url = await start();
     expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
     issuer.publish(["k1", "k2"]);
+    // Within the cooldown of the last fetch the new kid is not looked up yet: a 401, no fetch.
+    const early = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k2" }) });
+    expect(early.status).toBe(401);
+    expect(wwwAuth(early)).toContain("the signing key for the token was not found");
+    expect(issuer.jwksHits()).toBe(1);
+    clock += KID_REFETCH_COOLDOWN_MS;
     expect(
       (await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k2" }) })).status,
     ).toBe(200);
     expect(issuer.jwksHits()).toBe(2);
     const ghost = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "ghost" }) });
     expect(ghost.status).toBe(401);
+    expect(issuer.jwksHits()).toBe(2);
+  });
+
+  test("tokens with unknown kids refetch the JWKS at most once per cooldown window", async () => {
+    // Prepare: keys fetched once.
+    clock = Date.now();
+    const url = await start();
+    expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
+    const ghosts = (round: string, n = 8) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          send(url, "GET", "/a", { Authorization: mint(claims(), { kid: `${round}-${i}` }) }),
+        ),
+      );
+    const statuses = (replies: Reply[]) => [...new Set(replies.map((r) => r.status))];
+
+    // Act + Assess: each window between fetches lets through one refetch, whatever the number
+    // of made-up kids (sent concurrently, and then one after the other).
+    expect(statuses(await ghosts("same-window"))).toEqual([401]);
+    expect(issuer.jwksHits()).toBe(1);
+
+    clock += KID_REFETCH_COOLDOWN_MS;
+    expect(statuses(await ghosts("next-window"))).toEqual([401]);
+    for (let i = 0; i < 4; i++) {
+      await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: `serial-${i}` }) });
+    }
+    expect(issuer.jwksHits()).toBe(2);
+
+    clock += KID_REFETCH_COOLDOWN_MS - 1;
+    expect(statuses(await ghosts("one-ms-early"))).toEqual([401]);
+    expect(issuer.jwksHits()).toBe(2);
+
+    // A key published meanwhile is picked up by the first token that names it after the cooldown.
+    issuer.publish(["k1", "k3"]);
+    clock += 1;
+    const rotated = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k3" }) });
+    expect(rotated.status).toBe(200);
+    expect(issuer.jwksHits()).toBe(3);
+    // Known kids never wait for anything.
+    expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
     expect(issuer.jwksHits()).toBe(3);
   });
 

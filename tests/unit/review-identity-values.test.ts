@@ -17,8 +17,8 @@ import {
   createDecisionLogger,
   readSettings,
   type Authorizer,
-  type GetSecretValueOutput,
 } from "../../functions/commons";
+import type { GetSecretValueOutput } from "../../functions/commons/clients/secrets-manager";
 import { createHandler as createHttpHandler } from "../../functions/http-authorizer";
 import { createHandler as createRestHandler } from "../../functions/rest-authorizer";
 import { authorizerEnv } from "../helpers/env";
