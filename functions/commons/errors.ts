@@ -37,8 +37,8 @@ export class TokenMissingError extends AuthError {
 }
 
 /**
- * Not a compact JWS we accept: wrong shape, bad base64url/JSON, too large, `crit`, non-object
- * payload, or a time claim (`exp`, `nbf`, `iat`) that is present but not a number.
+ * Not a compact JWS we accept: wrong shape, bad base64url/JSON, a header or payload that is not
+ * valid UTF-8, too large, `crit`, non-object payload, or a time claim (`exp`, `nbf`, `iat`) that is present but not a number.
  */
 export class TokenMalformedError extends AuthError {
   readonly code = "TOKEN_MALFORMED" as const;

@@ -1,9 +1,11 @@
 /**
  * Turns verified claims into the identity handed to the backend as headers.
  *
- * Header values must be safe by construction (design rule 5): only strings and finite numbers
- * (booleans too for extra claims), no control characters (CR/LF would split headers), bounded
- * length, and never `null`, `undefined` or `[object Object]`.
+ * Header values must be safe by construction (design rule 5): only strings and safe integers
+ * (booleans too for extra claims), no control characters (CR/LF would split headers), no invisible
+ * or bidirectional formatting characters, bounded length, and never `null`, `undefined` or
+ * `[object Object]`. Every value that becomes a header (customer id, name, extra context claims,
+ * the REST `principalId` from `sub`) goes through `toHeaderValue`, so one rule covers them all.
  *
  * Policy:
  * - A claim that is absent, `null` or `""` is "not present": the next configured path is tried.
@@ -30,6 +32,16 @@ const FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 // claims ("a\ud800", "a\udc00") would reach the backend as the same identity. With the `u` flag a
 // well-formed pair is one code point and does not match.
 const LONE_SURROGATE = /[\ud800-\udfff]/u;
+
+// Characters that change how text is displayed or compared but not what it looks like: the
+// bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and marks
+// (U+200E, U+200F, U+061C) that "Trojan Source" (CVE-2021-42574) abuses, and the zero-width
+// characters (U+200B–U+200D, U+2060, U+FEFF). "acme\u200b" and "acme" are different ids that look
+// the same in every log, console and admin screen, and an RLO makes "evil\u202ecod.exe" read as
+// another value: an operator could not tell two customers apart. Unicode classes them as format
+// characters (Cf), which no identifier needs. This also refuses the ZWJ inside emoji sequences and
+// the ZWNJ of Persian text in names: the price of ids and names that mean what they show.
+const INVISIBLE_OR_BIDI = /[\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/;
 
 /** The verified caller, ready for the authorizer context. */
 export interface Identity {
@@ -66,8 +78,20 @@ function isPresent(value: unknown): boolean {
 export function toHeaderValue(value: unknown, path: string, allowBoolean = false): string {
   let text: string;
   if (typeof value === "string") text = value;
-  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
-  else if (allowBoolean && typeof value === "boolean") text = String(value);
+  else if (typeof value === "number") {
+    // A JSON number is parsed to a double, so beyond 2^53 distinct integers round to one value
+    // (9007199254740993 and 9007199254740992 both become "9007199254740992": two customers, one
+    // X-Customer-ID), and a fraction's text is not the issuer's (1.10 → "1.1", 1e-7 → "1e-7").
+    // Only safe integers print back exactly; an issuer with larger or fractional values must send
+    // them as strings. The same rule holds for extra claims: a header carrying a rounded number
+    // is wrong data whatever the backend does with it.
+    if (!Number.isSafeInteger(value)) {
+      throw new IdentityClaimInvalidError(
+        `Claim "${path}" is a number that is not a safe integer.`,
+      );
+    }
+    text = String(value);
+  } else if (allowBoolean && typeof value === "boolean") text = String(value);
   else throw new IdentityClaimInvalidError(`Claim "${path}" is not a string or number.`);
   if (text.length > MAX_CLAIM_VALUE_LENGTH) {
     throw new IdentityClaimInvalidError(
@@ -79,6 +103,11 @@ export function toHeaderValue(value: unknown, path: string, allowBoolean = false
   }
   if (LONE_SURROGATE.test(text)) {
     throw new IdentityClaimInvalidError(`Claim "${path}" is not valid Unicode text.`);
+  }
+  if (INVISIBLE_OR_BIDI.test(text)) {
+    throw new IdentityClaimInvalidError(
+      `Claim "${path}" contains invisible or bidirectional formatting characters.`,
+    );
   }
   return text;
 }

@@ -123,10 +123,24 @@ function decodeHeader(segment: string): JwtHeader {
   return frozen;
 }
 
+// RFC 7519 §7.2 (validating a JWT): the decoded header and payload must be "completely valid JSON
+// conforming to RFC 8259", whose §8.1 requires UTF-8. Buffer#toString("utf8") would turn every
+// invalid byte into U+FFFD, so two differently signed payloads ("cust-\xff", "cust-\xfe") would
+// decode to the same customer id. A fatal decoder throws instead. `ignoreBOM: true` keeps a
+// leading BOM in the text, where JSON.parse refuses it (RFC 8259 §8.1: no BOM). One decoder for
+// the module: creating it per token is the only part that would cost anything measurable.
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 function parseJsonObject(segment: string, what: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(segment, "base64url"));
+  } catch (cause) {
+    throw new TokenMalformedError(`Token ${what} is not valid UTF-8.`, { cause });
+  }
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new TokenMalformedError(`Token ${what} is not JSON.`, { cause });
   }

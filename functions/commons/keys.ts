@@ -42,6 +42,28 @@ export interface Backoff {
 /** Default retry pacing: 1 s, 2 s, 4 s … capped at 10 s. */
 export const DEFAULT_BACKOFF: Backoff = { minMs: 1000, maxMs: 10_000 };
 
+/**
+ * Minimum time between JWKS fetches caused by a token whose `kid` the cached key set lacks. An
+ * unseen `kid` must refetch (the issuer may have rotated: AWS, "Signing keys and troubleshooting
+ * JWT authorizers", https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-jwt-authorizer-keys.html,
+ * "Key rotation and caching"), but `kid` is the caller's text: without a limit every forged token
+ * would cost the IdP a request. AWS does not document how often it refetches. Shared with the local
+ * gateway's JWT authorizer (local/gateway/jwt-authorizer.ts), so both behave alike.
+ */
+export const KID_REFETCH_COOLDOWN_MS = 30_000;
+
+/**
+ * Whether a token with a `kid` missing from a fresh key set may refetch the set: only once the
+ * cooldown since the last fetch (started at `lastFetchAt`, ms; none yet: undefined) has passed.
+ */
+export function unknownKidMayRefetch(
+  lastFetchAt: number | undefined,
+  nowMs: number,
+  cooldownMs: number = KID_REFETCH_COOLDOWN_MS,
+): boolean {
+  return lastFetchAt === undefined || nowMs - lastFetchAt >= cooldownMs;
+}
+
 /** Smallest RSA modulus accepted, as in RFC 7518 §3.3. */
 export const MIN_RSA_MODULUS_BITS = 2048;
 
@@ -232,7 +254,7 @@ export interface JwksKeySourceOptions {
   readonly timeoutMs?: number;
   /** Largest accepted response body. @default 65536 */
   readonly maxBytes?: number;
-  /** Minimum time between fetches triggered by an unknown `kid`. @default 30000 */
+  /** Minimum time between fetches triggered by an unknown `kid`. @default KID_REFETCH_COOLDOWN_MS */
   readonly refetchCooldownMs?: number;
   /** @default DEFAULT_BACKOFF */
   readonly backoff?: Backoff;
@@ -255,9 +277,9 @@ export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 1500;
   const maxBytes = opts.maxBytes ?? 65536;
-  const cooldownMs = opts.refetchCooldownMs ?? 30_000;
+  const cooldownMs = opts.refetchCooldownMs ?? KID_REFETCH_COOLDOWN_MS;
   let jwksUri = opts.jwksUri;
-  let lastFetchAt = Number.NEGATIVE_INFINITY;
+  let lastFetchAt: number | undefined;
 
   const load = async (): Promise<KeySet> => {
     lastFetchAt = now();
@@ -301,7 +323,7 @@ export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
       if (set) {
         const keys = select(set, kid);
         if (keys) return keys;
-        if (now() - lastFetchAt < cooldownMs) {
+        if (!unknownKidMayRefetch(lastFetchAt, now(), cooldownMs)) {
           throw new KeyNotFoundError("No JWKS key for kid (refetch cooling down).");
         }
       }

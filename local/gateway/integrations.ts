@@ -12,7 +12,13 @@ import type {
 } from "../model";
 import { encodeQuery, httpProxyEventV2, restProxyEventV1 } from "./events";
 import { invokeWithTimeout } from "./invoke";
-import { applyHttpMapping, applyRestMapping, HeaderBag, type MappingTarget } from "./mapping";
+import {
+  applyHttpMapping,
+  applyRestMapping,
+  HeaderBag,
+  MappedHeaderValueError,
+  type MappingTarget,
+} from "./mapping";
 import { integrationErrors } from "./responses";
 import type { GatewayError, GatewayResponse, RequestContext } from "./types";
 
@@ -85,6 +91,27 @@ export function mappedRequest(
   return target;
 }
 
+/**
+ * `mappedRequest`, or the controlled failure for a mapped header value HTTP cannot carry: a 500
+ * before any backend is called (see `MappedHeaderValueError` for why, and why it is a choice).
+ */
+function mappedOrFailed(
+  ctx: RequestContext,
+  params: Record<string, string>,
+  applyRest: boolean,
+): MappingTarget | { ok: false; error: GatewayError; latencyMs: number } {
+  try {
+    return mappedRequest(ctx, params, applyRest);
+  } catch (e) {
+    if (!(e instanceof MappedHeaderValueError)) throw e;
+    return {
+      ok: false,
+      error: integrationErrors(ctx.model.type).invalidMappedValue(e.message),
+      latencyMs: 0,
+    };
+  }
+}
+
 function lower(name: string): string {
   return name.toLowerCase();
 }
@@ -152,7 +179,8 @@ export async function runLambdaProxy(
   now: () => number,
 ): Promise<IntegrationResult> {
   const errors = integrationErrors(ctx.model.type);
-  const target = mappedRequest(ctx, integration.requestParameters ?? {}, false);
+  const target = mappedOrFailed(ctx, integration.requestParameters ?? {}, false);
+  if ("ok" in target) return target;
   const rawQuery =
     ctx.model.type === "http" && encodeQuery(target.query) !== encodeQuery(ctx.query)
       ? encodeQuery(target.query)
@@ -223,7 +251,8 @@ export function runHttpProxy(
   now: () => number,
 ): Promise<IntegrationResult> {
   const errors = integrationErrors(ctx.model.type);
-  const target = mappedRequest(ctx, integration.requestParameters ?? {}, true);
+  const target = mappedOrFailed(ctx, integration.requestParameters ?? {}, true);
+  if ("ok" in target) return Promise.resolve(target);
   const params = { ...ctx.pathParameters, ...target.pathParameters };
   const uri = integration.uri.replace(/\{([^}+]+)\+?\}/g, (_m, name: string) =>
     (params[name] ?? "").split("/").map(encodeURIComponent).join("/"),

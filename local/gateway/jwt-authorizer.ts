@@ -7,6 +7,7 @@
  * step visible next to its citation.
  */
 import { createPublicKey, verify as cryptoVerify, constants, type KeyObject } from "node:crypto";
+import { KID_REFETCH_COOLDOWN_MS, unknownKidMayRefetch } from "../../functions/commons/keys";
 import type { JwtAuthorizerModel } from "../model";
 import { resolveIdentitySource, stringifyClaim } from "./expressions";
 import { httpErrors } from "./responses";
@@ -31,16 +32,28 @@ interface Jwk {
   [k: string]: unknown;
 }
 
-/** Per-issuer JWKS cache: fresh for 1 h, refetched early when a token names an unseen `kid` (RJK). */
+/**
+ * Per-issuer JWKS cache: fresh for 1 h, refetched early when a token names an unseen `kid` (RJK:
+ * "When API Gateway receives a token signed with a key it hasn't seen, it retrieves the key set
+ * again", https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-jwt-authorizer-keys.html,
+ * "Key rotation and caching"). How often AWS allows that refetch is UNDOCUMENTED. Here an unseen
+ * `kid` refetches at most once per `KID_REFETCH_COOLDOWN_MS` per issuer — the Lambda key source's
+ * rule and constant (functions/commons/keys.ts) — so tokens with made-up kids cannot make the
+ * gateway hammer the issuer. A key published within the cooldown of the last fetch is therefore
+ * picked up when the cooldown ends: publish new keys before signing with them, as AWS advises.
+ */
 export class JwksCache {
   private readonly entries = new Map<string, { keys: Jwk[]; fetchedAt: number }>();
   private readonly inflight = new Map<string, Promise<Jwk[]>>();
+  /** When the last download for an issuer started, successful or not (for the kid cooldown). */
+  private readonly lastFetchAt = new Map<string, number>();
   /** Number of JWKS downloads (for tests and logs). */
   fetchCount = 0;
 
   constructor(
     private readonly fetch: FetchLike,
     private readonly now: () => number,
+    private readonly kidRefetchCooldownMs: number = KID_REFETCH_COOLDOWN_MS,
   ) {}
 
   /** The JWK with `kid` for `issuer`, or undefined when the (refreshed) set lacks it. */
@@ -50,9 +63,11 @@ export class JwksCache {
     if (fresh) {
       const hit = entry.keys.find((k) => k.kid === kid);
       if (hit) return hit;
+      const last = this.lastFetchAt.get(issuer);
+      if (!unknownKidMayRefetch(last, this.now(), this.kidRefetchCooldownMs)) return undefined;
     }
-    // Stale, never fetched, or an unseen kid: fetch again (failures are not cached, so the
-    // authorizer recovers by itself once the issuer is back — design rule 9).
+    // Stale, never fetched, or an unseen kid past the cooldown: fetch again (failures are not
+    // cached, so the authorizer recovers by itself once the issuer is back — design rule 9).
     const keys = await this.refresh(issuer);
     return keys.find((k) => k.kid === kid);
   }
@@ -60,6 +75,7 @@ export class JwksCache {
   private refresh(issuer: string): Promise<Jwk[]> {
     let p = this.inflight.get(issuer);
     if (!p) {
+      this.lastFetchAt.set(issuer, this.now());
       p = this.download(issuer).finally(() => this.inflight.delete(issuer));
       this.inflight.set(issuer, p);
     }

@@ -47,6 +47,36 @@ export class HeaderBag {
   }
 }
 
+/**
+ * Characters an HTTP field value cannot hold (RFC 9110 §5.5: a field value is visible ASCII,
+ * `obs-text`, SP and HTAB): CR and LF (which would split the header and let a claim value forge
+ * another one), NUL, the other C0 controls and DEL. node:http refuses them in `setHeader`, which
+ * used to surface as an unhandled 500.
+ */
+// eslint-disable-next-line no-control-regex
+const INVALID_FIELD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
+
+/**
+ * A mapping produced a header value that HTTP cannot carry, e.g. an `http-jwt` claim holding
+ * CR/LF mapped with `$context.authorizer.claims.<claim>`. What API Gateway does then is
+ * UNDOCUMENTED (neither "Transform API requests and responses for HTTP APIs",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html, nor
+ * the REST mapping pages say). The local gateway answers conservatively: the request fails with
+ * API Gateway's generic 500 and never reaches the backend, whatever the integration type.
+ * The message names the header, never the value (it is the caller's claim).
+ */
+export class MappedHeaderValueError extends Error {
+  constructor(readonly header: string) {
+    super(`mapped header "${header}" has a value with control characters (CR, LF, …)`);
+    this.name = "MappedHeaderValueError";
+  }
+}
+
+function checkedHeaderValue(name: string, value: string): string {
+  if (INVALID_FIELD_VALUE.test(value)) throw new MappedHeaderValueError(name);
+  return value;
+}
+
 /** What a mapping may change. */
 export interface MappingTarget {
   headers: HeaderBag;
@@ -119,6 +149,7 @@ export function validateModelMappings(model: ApiModel): void {
  * UNDOCUMENTED, and leaving a client-chosen `X-Customer-ID` in place would hand the backend a
  * forged identity, so the emulator fails safe. `append:` with an empty value leaves the client's
  * value (the hole again).
+ * @throws MappedHeaderValueError when a header value has characters HTTP cannot carry.
  */
 export function applyHttpMapping(
   ctx: RequestContext,
@@ -138,8 +169,8 @@ export function applyHttpMapping(
       if (action === "remove") target.headers.delete(name);
       else if (value === undefined) {
         if (action === "overwrite") target.headers.delete(name);
-      } else if (action === "overwrite") target.headers.set(name, value);
-      else target.headers.add(name, value);
+      } else if (action === "overwrite") target.headers.set(name, checkedHeaderValue(name, value));
+      else target.headers.add(name, checkedHeaderValue(name, value));
     } else {
       if (action === "remove") target.query.delete(name);
       else if (value === undefined) {
@@ -154,6 +185,7 @@ export function applyHttpMapping(
  * Applies a REST mapping (§4, RMAP): `integration.request.header.X` ← a source, REPLACING the
  * client's value. A source that resolves to empty drops the header, including the client's (fail
  * safe, as for HTTP APIs; AWS's behaviour for a missing context key is UNDOCUMENTED).
+ * @throws MappedHeaderValueError when a header value has characters HTTP cannot carry.
  */
 export function applyRestMapping(
   ctx: RequestContext,
@@ -167,7 +199,7 @@ export function applyRestMapping(
     const value = resolveRestSource(ctx, source);
     if (where === "header") {
       if (value === undefined) target.headers.delete(name);
-      else target.headers.set(name, value);
+      else target.headers.set(name, checkedHeaderValue(name, value));
     } else if (where === "path") {
       if (value !== undefined) target.pathParameters[name] = value;
     } else if (value === undefined) target.query.delete(name);

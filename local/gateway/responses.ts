@@ -121,6 +121,26 @@ export function integrationErrors(type: ApiModel["type"]) {
       responseType: "INTEGRATION_TIMEOUT",
       detail,
     }),
+    /**
+     * A mapped header value HTTP cannot carry (CR/LF or another control character, see
+     * mapping.ts `MappedHeaderValueError`). UNDOCUMENTED; chosen: the API type's generic 500, so
+     * the request fails closed and the value never reaches the backend.
+     */
+    invalidMappedValue: (detail?: string): GatewayError =>
+      type === "rest"
+        ? {
+            statusCode: 500,
+            message: "Internal server error",
+            responseType: "DEFAULT_5XX",
+            errorType: "InternalServerErrorException",
+            detail,
+          }
+        : {
+            statusCode: 500,
+            message: "Internal Server Error",
+            responseType: "DEFAULT_5XX",
+            detail,
+          },
   };
 }
 

@@ -87,13 +87,16 @@ export const SIGNING_LIBRARIES = [
 ] as const;
 
 function b64url(value: unknown): string {
+  // A Buffer is taken as the segment's exact bytes (e.g. invalid UTF-8), a string as its UTF-8.
+  if (Buffer.isBuffer(value)) return value.toString("base64url");
   return Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString(
     "base64url",
   );
 }
 
 /**
- * Builds a compact JWS by hand, with any header and payload (not even JSON objects) and:
+ * Builds a compact JWS by hand, with any header and payload (not even JSON objects; a Buffer is
+ * used byte for byte, so a segment can hold invalid UTF-8) and:
  * `none` (empty signature), an HMAC over the input with any key bytes, an RSA signature, or a
  * literal signature segment.
  */

@@ -9,7 +9,7 @@ import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { httpAuthorizerEvent } from "../helpers/events";
 import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
 import { useFakeSecretsManager, setSecretStages } from "../helpers/secrets-manager";
-import { claims, signWithJsonwebtoken } from "../helpers/tokens";
+import { claims, craftToken, signWithJsonwebtoken } from "../helpers/tokens";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "dist", "functions", "http-authorizer", "index.js");
@@ -57,6 +57,52 @@ test.each([
   const result = await handler(httpAuthorizerEvent(`Bearer ${mint()}`));
 
   expect(result).toEqual({ isAuthorized: false });
+});
+
+/** A valid claims set as JSON text with `from` replaced by `to` (numbers no JS value holds, …). */
+const rawClaims = (from: string, to: string) => JSON.stringify(claims()).replace(from, to);
+const hs256 = (payload: unknown) =>
+  craftToken({ alg: "HS256", typ: "JWT" }, payload, { hmacKey: HS256_SECRET });
+
+test.each([
+  // Beyond 2^53 the id would round to 9007199254740992: another customer's X-Customer-ID.
+  [
+    "a customer id beyond 2^53",
+    () => hs256(rawClaims('"cust-42"', "9007199254740993")),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+  // 0xFF is not UTF-8 (the JSON text is ASCII apart from it, so latin1 writes that one byte).
+  [
+    "a payload that is not UTF-8",
+    () => hs256(Buffer.from(rawClaims("cust-42", "cust-\u00ff"), "latin1")),
+    "TOKEN_MALFORMED",
+  ],
+  [
+    "a customer id holding U+202E",
+    () => hs256(claims({ customer_id: "cust-\u202e24" })),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+  [
+    "a customer id holding U+200B",
+    () => hs256(claims({ customer_id: "cust-42\u200b" })),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+])("denies %s, logging the reason", async (_name, mint, reason) => {
+  // Prepare: the bundle batches its decision lines into one stdout write after the tick.
+  const write = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
+
+  try {
+    // Act
+    const result = await handler(httpAuthorizerEvent(`Bearer ${mint()}`));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Assess
+    expect(result).toEqual({ isAuthorized: false });
+    const logged = write.mock.calls.map((c) => String(c[0])).join("");
+    expect(logged).toContain(`"reason":"${reason}"`);
+  } finally {
+    write.mockRestore();
+  }
 });
 
 test("is under 100 KB and does not bundle jsonwebtoken or jose", () => {

@@ -5,6 +5,10 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { KID_REFETCH_COOLDOWN_MS } from "../../functions/commons/keys";
+import { identityRequestParameters } from "../../infra/components/http-api";
+import type { IdentityConfig } from "../../infra/config";
+import { jwtClaimExpression } from "../../infra/modes/http-jwt";
 import { createGateway, type ListeningGateway } from "../../local/gateway";
 import type { ApiModel, LambdaInvoker, RouteModel } from "../../local/model";
 import { type Reply, fixture, keys, send } from "./local-gateway-helpers";
@@ -71,15 +75,17 @@ const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url")
 /** Signs a JWT: RS256 with the named key, HS256 with a secret, or `none`. */
 function mint(
   claims: Record<string, unknown>,
-  opts: { kid?: string; alg?: "RS256" | "HS256" | "none" } = {},
+  opts: { kid?: string; alg?: "RS256" | "HS256" | "none"; signWith?: string } = {},
 ): string {
   const alg = opts.alg ?? "RS256";
   const kid = opts.kid ?? "k1";
+  // `signWith` names the key that signs when it is not the `kid` (made-up kids, no RSA keygen each).
+  const signer = opts.signWith ?? kid;
   const head = `${b64({ alg, typ: "JWT", kid })}.${b64(claims)}`;
   if (alg === "none") return `${head}.`;
   if (alg === "HS256")
     return `${head}.${createHmac("sha256", "shared").update(head).digest("base64url")}`;
-  return `${head}.${sign("sha256", Buffer.from(head), keyPair(kid).privateKey).toString("base64url")}`;
+  return `${head}.${sign("sha256", Buffer.from(head), keyPair(signer).privateKey).toString("base64url")}`;
 }
 
 // ---- gateway -------------------------------------------------------------------------------
@@ -313,16 +319,67 @@ describe("HTTP API JWT authorizer", () => {
     expect(issuer.discoveryHits()).toBe(1);
   });
 
-  test("an unseen kid makes the gateway fetch the JWKS again (key rotation)", async () => {
+  test("an unseen kid makes the gateway fetch the JWKS again (key rotation), after the cooldown", async () => {
+    clock = Date.now();
     const url = await start();
     expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
     issuer.publish(["k1", "k2"]);
+    // Within the cooldown of the last fetch the new kid is not looked up yet: a 401, no fetch.
+    const early = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k2" }) });
+    expect(early.status).toBe(401);
+    expect(wwwAuth(early)).toContain("the signing key for the token was not found");
+    expect(issuer.jwksHits()).toBe(1);
+    clock += KID_REFETCH_COOLDOWN_MS;
     expect(
       (await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k2" }) })).status,
     ).toBe(200);
     expect(issuer.jwksHits()).toBe(2);
     const ghost = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "ghost" }) });
     expect(ghost.status).toBe(401);
+    expect(issuer.jwksHits()).toBe(2);
+  });
+
+  test("tokens with unknown kids refetch the JWKS at most once per cooldown window", async () => {
+    // Prepare: keys fetched once.
+    clock = Date.now();
+    const url = await start();
+    expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
+    const ghosts = (round: string, n = 8) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) =>
+          send(url, "GET", "/a", {
+            Authorization: mint(claims(), { kid: `${round}-${i}`, signWith: "k1" }),
+          }),
+        ),
+      );
+    const statuses = (replies: Reply[]) => [...new Set(replies.map((r) => r.status))];
+
+    // Act + Assess: each window between fetches lets through one refetch, whatever the number
+    // of made-up kids (sent concurrently, and then one after the other).
+    expect(statuses(await ghosts("same-window"))).toEqual([401]);
+    expect(issuer.jwksHits()).toBe(1);
+
+    clock += KID_REFETCH_COOLDOWN_MS;
+    expect(statuses(await ghosts("next-window"))).toEqual([401]);
+    for (let i = 0; i < 4; i++) {
+      await send(url, "GET", "/a", {
+        Authorization: mint(claims(), { kid: `serial-${i}`, signWith: "k1" }),
+      });
+    }
+    expect(issuer.jwksHits()).toBe(2);
+
+    clock += KID_REFETCH_COOLDOWN_MS - 1;
+    expect(statuses(await ghosts("one-ms-early"))).toEqual([401]);
+    expect(issuer.jwksHits()).toBe(2);
+
+    // A key published meanwhile is picked up by the first token that names it after the cooldown.
+    issuer.publish(["k1", "k3"]);
+    clock += 1;
+    const rotated = await send(url, "GET", "/a", { Authorization: mint(claims(), { kid: "k3" }) });
+    expect(rotated.status).toBe(200);
+    expect(issuer.jwksHits()).toBe(3);
+    // Known kids never wait for anything.
+    expect((await send(url, "GET", "/a", { Authorization: mint(claims()) })).status).toBe(200);
     expect(issuer.jwksHits()).toBe(3);
   });
 
@@ -356,5 +413,107 @@ describe("HTTP API JWT authorizer", () => {
     }
     expect(JSON.parse(logLines[0])).toMatchObject({ status: 200, customerId: "cust-1" });
     expect(JSON.parse(logLines[1])).toMatchObject({ status: 401, authorizerStatus: 401 });
+  });
+});
+
+// ---- claim values that cannot be a header ---------------------------------------------------
+
+describe("http-jwt: a mapped claim value HTTP cannot carry", () => {
+  // The mapping http-jwt deploys (infra), with one claimHeaders entry.
+  const IDENTITY: IdentityConfig = {
+    customerIdHeader: "X-Customer-ID",
+    customerNameHeader: "X-Customer-Name",
+    customerIdClaims: ["sub"],
+    customerNameClaims: ["name"],
+    claimHeaders: [{ target: "X-Tenant", claim: "tenant", contextKey: "tenant" }],
+    claimQueryParams: [],
+  };
+  const MAPPING = identityRequestParameters(IDENTITY, (f) => jwtClaimExpression(f.claim));
+
+  let backend: http.Server;
+  let backendUrl = "";
+  const backendHeaders: http.IncomingHttpHeaders[] = [];
+  beforeAll(async () => {
+    backend = http.createServer((req, res) => {
+      backendHeaders.push(req.headers);
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
+    backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise((r) => backend.close(r)));
+  beforeEach(() => {
+    backendHeaders.length = 0;
+  });
+
+  const jwtRoute = (integration: RouteModel["integration"]): RouteModel => ({
+    method: "ANY",
+    path: "/{proxy+}",
+    authorization: "JWT",
+    authorizerId: "jwt1",
+    integration,
+  });
+  const INTEGRATIONS: Array<[string, () => RouteModel["integration"]]> = [
+    [
+      "Lambda proxy",
+      () => ({
+        kind: "lambda-proxy",
+        function: { name: "backend", bundlePath: "/x.js", environment: {}, timeoutMs: 3000 },
+        payloadFormatVersion: "2.0",
+        requestParameters: MAPPING,
+      }),
+    ],
+    [
+      "HTTP proxy (--backend-url)",
+      () => ({ kind: "http-proxy", uri: backendUrl, method: "ANY", requestParameters: MAPPING }),
+    ],
+  ];
+
+  describe.each(INTEGRATIONS)("%s", (_kind, integration) => {
+    test.each([
+      ["CR/LF in the customer id (sub)", { sub: "cust-1\r\nX-Admin: true" }],
+      ["a bare LF in the customer name", { name: "Acme\nCorp" }],
+      ["NUL in a claimHeaders claim", { tenant: "t1\u0000" }],
+      ["DEL in a claimHeaders claim", { tenant: "t1\u007f" }],
+      ["ESC in the customer id", { sub: "\u001b[31mred" }],
+    ])("%s → 500 Internal Server Error; nothing reaches the backend", async (_what, extra) => {
+      // Prepare
+      const url = await start([jwtRoute(integration())]);
+
+      // Act
+      const res = await send(url, "GET", "/orders", {
+        Authorization: `Bearer ${mint(claims({ name: "Acme", tenant: "t1", ...extra }))}`,
+      });
+
+      // Assess
+      expect(res.status).toBe(500);
+      expect(JSON.parse(res.body)).toEqual({ message: "Internal Server Error" });
+      expect(res.headers["x-admin"]).toBeUndefined();
+      expect(backendEvents).toHaveLength(0);
+      expect(backendHeaders).toHaveLength(0);
+      // One access-log line names the header, never the value.
+      expect(logLines).toHaveLength(1);
+      const log = JSON.parse(logLines[0]) as { status: number; error?: string };
+      expect(log.status).toBe(500);
+      expect(log.error).toMatch(
+        /^mapped header "X-[A-Za-z-]+" has a value with control characters/,
+      );
+    });
+
+    test("printable values, a tab and non-ASCII text still pass (as UTF-8)", async () => {
+      const url = await start([jwtRoute(integration())]);
+
+      const res = await send(url, "GET", "/orders", {
+        Authorization: `Bearer ${mint(claims({ name: "Zoë\tSmith", tenant: "山田" }))}`,
+      });
+
+      expect(res.status).toBe(200);
+      const headers = backendHeaders[0] ?? (backendEvents[0].headers as Record<string, string>);
+      const asText = (v: unknown) =>
+        backendHeaders[0] ? Buffer.from(String(v), "latin1").toString("utf8") : String(v);
+      expect(asText(headers["x-customer-name"])).toBe("Zoë\tSmith");
+      expect(asText(headers["x-tenant"])).toBe("山田");
+    });
   });
 });

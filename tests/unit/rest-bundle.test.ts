@@ -17,7 +17,7 @@ import {
   serviceError,
   setSecretStages,
 } from "../helpers/secrets-manager";
-import { claims, epoch, SIGNING_LIBRARIES, type Signer } from "../helpers/tokens";
+import { claims, craftToken, epoch, SIGNING_LIBRARIES, type Signer } from "../helpers/tokens";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLE = join(ROOT, "dist", "functions", "rest-authorizer", "index.js");
@@ -161,6 +161,47 @@ test.each([
   expect((err as Error).message).toBe("Unauthorized");
   expect((err as Error).name).toBe("Error");
   await expect(handler(event)).rejects.toThrow(new Error("Unauthorized"));
+});
+
+/** An admin's claims set as JSON text with `from` replaced by `to`. */
+const rawAdminClaims = (from: string, to: string) =>
+  JSON.stringify(claims({ metadata: { role: "admin" } })).replace(from, to);
+const rs256 = (payload: unknown) =>
+  craftToken({ alg: "RS256", typ: "JWT" }, payload, { rsaKey: KEY.privateKey });
+
+test.each([
+  [
+    "a customer id beyond 2^53",
+    () => rs256(rawAdminClaims('"cust-42"', "9007199254740993")),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+  [
+    "a payload that is not UTF-8",
+    () => rs256(Buffer.from(rawAdminClaims("cust-42", "cust-\u00fe"), "latin1")),
+    "TOKEN_MALFORMED",
+  ],
+  [
+    "a customer name holding U+2067",
+    () => rs256(claims({ customer_name: "\u2067Acme", metadata: { role: "admin" } })),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+  [
+    "a fractional extra claim",
+    () => rs256(rawAdminClaims('"role":"admin"', '"role":"admin","plan":0.1')),
+    "IDENTITY_CLAIM_INVALID",
+  ],
+])("an admin token with %s → Unauthorized, logging the reason", async (_name, mint, reason) => {
+  // Prepare
+  const write = process.stdout.write as unknown as jest.Mock;
+  write.mockClear();
+
+  // Act
+  await expect(handler(tokenEvent(mint()))).rejects.toThrow(new Error("Unauthorized"));
+  await new Promise((resolve) => setImmediate(resolve));
+
+  // Assess
+  const logged = write.mock.calls.map((c: unknown[]) => String(c[0])).join("");
+  expect(logged).toContain(`"reason":"${reason}"`);
 });
 
 test("Secrets Manager down (cold container) → Unauthorized", async () => {
