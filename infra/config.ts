@@ -78,7 +78,12 @@ export const CONFIG_KEYS = {
   secretArn: {
     type: "string",
     description:
-      "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem.",
+      "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem. Complete (ending in -<6 random characters>) or partial (without them).",
+  },
+  secretKmsKeyArn: {
+    type: "string",
+    description:
+      "With secretArn: key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias) of the customer-managed KMS key the secret is encrypted with; the authorizer may kms:Decrypt with it through Secrets Manager only.",
   },
   jwksUri: {
     type: "string",
@@ -158,6 +163,16 @@ export const CONFIG_KEYS = {
     type: "integer",
     description: "Access and Lambda log retention in days (a CloudWatch value). Default 30.",
   },
+  accessLogging: {
+    type: "boolean",
+    description:
+      "Stage access logs to a CloudWatch log group. false: no log group and no access-log settings (rest-token then needs no account-level API Gateway CloudWatch role). Default true.",
+  },
+  manageApiGatewayAccount: {
+    type: "boolean",
+    description:
+      "rest-token: create the API Gateway CloudWatch Logs role and set it as this account's and region's cloudwatchRoleArn. WARNING, TAKES OVER a per-region, account-wide setting: it replaces the role every other REST API in that account and region logs with, and it stays in place after pulumi destroy (see the README, Troubleshooting). Default false.",
+  },
   // CORS
   corsAllowOrigins: { type: "array", description: "CORS allowed origins; unset disables CORS." },
   corsAllowMethods: {
@@ -221,22 +236,34 @@ export interface StageConfig {
   readonly throttlingBurstLimit: number;
   readonly throttlingRateLimit: number;
   readonly logRetentionDays: number;
+  /**
+   * Stage access logs to a CloudWatch log group; false leaves out the log group and the stage's
+   * access-log settings. Only an explicit `false` turns them off (`parseConfig` always sets it).
+   * @default true
+   */
+  readonly accessLogging?: boolean;
+}
+
+/** A Secrets Manager secret the stack did not create (`secretArn`). */
+export interface ExistingSecret {
+  /** The configured ARN, complete or partial (see `isPartialSecretArn`). */
+  readonly existingSecretArn?: string;
+  /** Key ARN of the customer-managed KMS key the existing secret is encrypted with. */
+  readonly existingSecretKmsKeyArn?: string;
 }
 
 /** Where the Lambda authorizers get their key material. */
 export type KeySource =
   /** HS256 with a shared secret: from config (stored by the stack in Secrets Manager) or an existing secret. */
-  | {
+  | ({
       readonly kind: "secret";
       readonly jwtSecret?: pulumi.Input<string>;
-      readonly existingSecretArn?: string;
-    }
+    } & ExistingSecret)
   /** RS256 with a PEM public key: from config (stored in Secrets Manager) or an existing secret. */
-  | {
+  | ({
       readonly kind: "public-key";
       readonly publicKeyPem?: string;
-      readonly existingSecretArn?: string;
-    }
+    } & ExistingSecret)
   /** RS256 with keys from the issuer's JWKS. */
   | { readonly kind: "jwks"; readonly jwksUri?: string };
 
@@ -277,6 +304,12 @@ export interface RestTokenConfig extends CommonConfig {
   readonly lambda: LambdaAuthConfig;
   readonly roleClaim: string;
   readonly requiredRoles: readonly string[];
+  /**
+   * Create the account-level API Gateway CloudWatch Logs role and `aws.apigateway.Account`
+   * (a per-region singleton of the whole AWS account).
+   * @default false
+   */
+  readonly manageApiGatewayAccount: boolean;
 }
 
 export type AppConfig = HttpJwtConfig | HttpLambdaConfig | RestTokenConfig;
@@ -360,6 +393,30 @@ export function isReservedHeader(name: string): boolean {
   return RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p));
 }
 
+/**
+ * Whether a Secrets Manager secret ARN is partial, i.e. lacks the `-` and six random characters
+ * Secrets Manager appends to the secret's name. GetSecretValue accepts a partial ARN "as long as
+ * it uniquely matches only one secret" (Secrets Manager API Reference, GetSecretValue, `SecretId`,
+ * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, and its
+ * link "Finding a secret from a partial ARN").
+ *
+ * The rule is AWS's own: a name that ends in `-` plus six letters or digits is read as a complete
+ * ARN. AWS documents the ambiguity this leaves: for a secret whose *name* ends that way (e.g.
+ * `jwt-key-abcdef`), its partial ARN "cause[s] Secrets Manager to assume that you're specifying a
+ * complete ARN", so GetSecretValue with it fails anyway. Such secrets must be given by their
+ * complete ARN, which this rule then keeps exact (README, `secretArn`).
+ */
+export function isPartialSecretArn(arn: string): boolean {
+  const name = arn.slice(arn.indexOf(":secret:") + ":secret:".length);
+  return !/-[A-Za-z0-9]{6}$/.test(name);
+}
+
+/** The partition and Region of an ARN (`arn:<partition>:<service>:<region>:…`). */
+export function arnPartitionAndRegion(arn: string): { partition: string; region: string } {
+  const [, partition = "", , region = ""] = arn.split(":");
+  return { partition, region };
+}
+
 /** The authorizer-context key for a claim path: `metadata.plan` → `metadata_plan`. */
 export function contextKeyForClaim(claim: string): string {
   return claim.replace(/[^A-Za-z0-9_]/g, "_");
@@ -402,6 +459,9 @@ const CLAIM_PATH = /^[A-Za-z0-9_:/-]+(\.[A-Za-z0-9_:/-]+)*$/;
 /** http-jwt: `$context.authorizer.claims.<claim>` allows only letters, digits and `_` here. */
 const JWT_CLAIM = /^[A-Za-z0-9_]+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+/** A KMS *key* ARN (a key id or a multi-Region `mrk-` id), never an alias ARN. */
+const KMS_KEY_ARN = /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key\/[A-Za-z0-9-]+$/;
+const KMS_ALIAS_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:alias\/.+$/;
 const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/.+$/;
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
@@ -448,6 +508,15 @@ class Reader {
       return dflt;
     }
     return n;
+  }
+
+  /** Pulumi hands a boolean to the program as the text `true` or `false` (as `Config.getBoolean` reads it). */
+  boolean(key: ConfigKey, dflt: boolean): boolean {
+    const v = this.string(key);
+    if (v === undefined) return dflt;
+    if (v === "true" || v === "false") return v === "true";
+    this.fail(key, `expected true or false, got "${v}" (e.g. pulumi config set ${key} ${!dflt}).`);
+    return dflt;
   }
 
   /** Arrays arrive as JSON (`pulumi config set --path 'key[0]' v` or a YAML list in the stack file). */
@@ -699,6 +768,7 @@ function parseStage(r: Reader, stackName: string, mode: AuthMode): StageConfig {
     throttlingBurstLimit: r.integer("throttlingBurstLimit", 200, 0, 1_000_000),
     throttlingRateLimit: r.integer("throttlingRateLimit", 100, 0, 1_000_000),
     logRetentionDays,
+    accessLogging: r.boolean("accessLogging", true),
   };
 }
 
@@ -740,12 +810,14 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
   const publicKeyPem = r.string("publicKeyPem");
   const jwksUri = r.string("jwksUri");
   const hasJwtSecret = raw.jwtSecret !== undefined;
-  if (secretArn !== undefined && !SECRET_ARN.test(secretArn)) {
+  const secretArnOk = secretArn !== undefined && SECRET_ARN.test(secretArn);
+  if (secretArn !== undefined && !secretArnOk) {
     r.fail(
       "secretArn",
-      `expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>), got "${secretArn}".`,
+      `expected a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>, with or without the -<6 characters> suffix), got "${secretArn}".`,
     );
   }
+  const secretKmsKeyArn = parseSecretKmsKeyArn(r, verifyWith, secretArnOk ? secretArn : undefined);
   let keySource: KeySource = { kind: "jwks" };
   switch (verifyWith) {
     case undefined:
@@ -771,7 +843,12 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
           `is ${raw.jwtSecretBytes} bytes; an HS256 key needs at least ${MIN_HS256_SECRET_BYTES} (256 bits, RFC 7518 §3.2), or tokens can be forged by guessing it. Generate one: pulumi config set --secret jwtSecret "$(openssl rand -base64 48)".`,
         );
       }
-      keySource = { kind: "secret", jwtSecret: raw.jwtSecret, existingSecretArn: secretArn };
+      keySource = {
+        kind: "secret",
+        jwtSecret: raw.jwtSecret,
+        existingSecretArn: secretArn,
+        existingSecretKmsKeyArn: secretKmsKeyArn,
+      };
       break;
     case "public-key":
       if (publicKeyPem !== undefined && secretArn !== undefined) {
@@ -794,7 +871,12 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
         );
       }
       if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
-      keySource = { kind: "public-key", publicKeyPem, existingSecretArn: secretArn };
+      keySource = {
+        kind: "public-key",
+        publicKeyPem,
+        existingSecretArn: secretArn,
+        existingSecretKmsKeyArn: secretKmsKeyArn,
+      };
       break;
     case "jwks":
       if (secretArn !== undefined)
@@ -842,6 +924,60 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
     authorizerCacheTtl: r.integer("authorizerCacheTtl", 300, 0, 3600),
     secretCacheTtlSeconds: r.integer("secretCacheTtlSeconds", 300, 0, 86400),
   };
+}
+
+/**
+ * `secretKmsKeyArn`: the customer-managed KMS key an existing secret (`secretArn`) is encrypted
+ * with. Reading such a secret needs `kms:Decrypt` on that key as well as `GetSecretValue`
+ * (Secrets Manager User Guide, "Secret encryption and decryption", "Permissions for the KMS key",
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
+ *
+ * Only a key ARN is accepted: "You cannot use a key id, alias name, or alias ARN to identify a KMS
+ * key in an IAM policy statement" (AWS KMS Developer Guide, "Specifying KMS keys in IAM policy
+ * statements", https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html).
+ * The key must be in the secret's Region: a secret is encrypted with a key "in the AWS account and
+ * Region" (security-encryption.html, "Choosing an AWS KMS key").
+ */
+function parseSecretKmsKeyArn(
+  r: Reader,
+  verifyWith: string | undefined,
+  secretArn: string | undefined,
+): string | undefined {
+  const keyArn = r.string("secretKmsKeyArn");
+  if (keyArn === undefined) return undefined;
+  if (r.string("secretArn") === undefined || verifyWith === "jwks") {
+    r.fail(
+      "secretKmsKeyArn",
+      `is only used with ${PROJECT}:secretArn (an existing secret encrypted with that key)${verifyWith === "jwks" ? ", which verifyWith=jwks does not use" : ""}. Set secretArn too, or unset secretKmsKeyArn: a secret this stack creates uses the AWS managed key aws/secretsmanager.`,
+    );
+    return undefined;
+  }
+  if (KMS_ALIAS_ARN.test(keyArn)) {
+    r.fail(
+      "secretKmsKeyArn",
+      `"${keyArn}" is an alias ARN; an IAM policy grants use of a KMS key only by its key ARN (an alias in Resource applies to the alias, not the key). Give the key ARN: aws kms describe-key --key-id <alias ARN> --query KeyMetadata.Arn.`,
+    );
+    return undefined;
+  }
+  const m = KMS_KEY_ARN.exec(keyArn);
+  if (m === null) {
+    r.fail(
+      "secretKmsKeyArn",
+      `expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), got "${keyArn}".`,
+    );
+    return undefined;
+  }
+  if (secretArn !== undefined) {
+    const secret = arnPartitionAndRegion(secretArn);
+    if (m[1] !== secret.partition || m[2] !== secret.region) {
+      r.fail(
+        "secretKmsKeyArn",
+        `the key is in ${m[1]}/${m[2]} but the secret (${PROJECT}:secretArn) is in ${secret.partition}/${secret.region}; Secrets Manager encrypts a secret only with a KMS key in its own Region.`,
+      );
+      return undefined;
+    }
+  }
+  return keyArn;
 }
 
 function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
@@ -928,6 +1064,35 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
   };
 }
 
+/**
+ * `manageApiGatewayAccount`: only REST access logging needs the account-level CloudWatch Logs
+ * role ("Set up CloudWatch logging for REST APIs", "Permissions for CloudWatch logging",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). HTTP APIs
+ * log with the deploying user's CloudWatch Logs permissions and no account role ("Configuring
+ * logging for an HTTP API", "Permissions to activate logging",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html). So taking
+ * over the account setting is refused wherever it would buy nothing.
+ */
+function parseManageApiGatewayAccount(r: Reader, mode: AuthMode, stage: StageConfig): boolean {
+  const manage = r.boolean("manageApiGatewayAccount", false);
+  if (!manage) return false;
+  if (mode !== "rest-token") {
+    r.fail(
+      "manageApiGatewayAccount",
+      "only rest-token needs the account-level API Gateway CloudWatch role; HTTP APIs write access logs without it. Unset it (pulumi config rm manageApiGatewayAccount).",
+    );
+    return false;
+  }
+  if (stage.accessLogging === false) {
+    r.fail(
+      "manageApiGatewayAccount",
+      "takes over the account-level CloudWatch role that only access logging needs, but accessLogging is false. Unset one of the two.",
+    );
+    return false;
+  }
+  return true;
+}
+
 /** The config key a mistyped key most likely meant (case or up to two edits away), if any. */
 function closestKey(key: string): string | undefined {
   const lower = key.toLowerCase();
@@ -996,6 +1161,8 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
     cors: parseCors(r),
   };
 
+  const manageApiGatewayAccount = parseManageApiGatewayAccount(r, mode, common.stage);
+
   let config: AppConfig;
   if (mode === "http-jwt") {
     config = parseHttpJwt(r, common);
@@ -1017,6 +1184,7 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
       lambda: parseLambdaAuth(r, raw),
       roleClaim,
       requiredRoles,
+      manageApiGatewayAccount,
     };
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);

@@ -123,7 +123,9 @@ function qualify(project: string, key: string): string {
   return key.includes(":") ? key : `${project}:${key}`;
 }
 
-const KEY_SETTINGS = ["jwtSecret", "publicKeyPem", "secretArn", "jwksUri"];
+// secretKmsKeyArn belongs to secretArn: replacing the secret drops its key too (parseConfig refuses
+// one without the other).
+const KEY_SETTINGS = ["jwtSecret", "publicKeyPem", "secretArn", "secretKmsKeyArn", "jwksUri"];
 
 interface LocalConfig {
   config: Record<string, string>;
@@ -321,7 +323,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
 
     const gateway = createGateway(program.model, {
       invoker: runtime,
-      log: options.accessLog,
+      // A stage without access-log settings (accessLogging: false) writes no access log on AWS;
+      // neither does the local gateway.
+      log: program.model.accessLogFormat !== undefined ? options.accessLog : undefined,
     });
     const listening = await gateway.listen(options.port ?? 8080);
     cleanup.push(() => listening.close());

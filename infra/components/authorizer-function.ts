@@ -7,6 +7,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { ENV } from "../../functions/commons/env-contract";
+import { arnPartitionAndRegion, isPartialSecretArn } from "../config";
 import type { IdentityConfig, LambdaAuthConfig } from "../config";
 import { functionCode } from "./bundle";
 import {
@@ -84,12 +85,53 @@ export function authorizerEnvironment(
 }
 
 /**
- * The statements of an authorizer's role policy: its own logs, and `secretsmanager:GetSecretValue`
- * on exactly its own secret when it has one (never a wildcard).
+ * The IAM `Resource` that names one secret. A complete ARN is kept exact. A partial ARN (no
+ * `-<6 random characters>`, see `isPartialSecretArn`) never equals the secret's real ARN, which is
+ * what IAM matches, so it gets exactly six `?` wildcards: "Using '??????' as a wildcard to match
+ * the 6 random characters assigned by Secrets Manager avoids a problem that occurs if you use the
+ * '*' wildcard instead" (`name-*` also matches `name-<anything>-a1b2c3`, another secret) (Secrets
+ * Manager User Guide, "Permissions policy examples",
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html, and
+ * "Limiting access to specific secrets").
+ */
+export function secretPolicyResource(secretArn: string): string {
+  return isPartialSecretArn(secretArn) ? `${secretArn}-??????` : secretArn;
+}
+
+/**
+ * `kms:Decrypt` on the customer-managed key an existing secret is encrypted with, and only when
+ * Secrets Manager asks on the function's behalf (GetSecretValue decrypts the secret's data key with
+ * the caller's permissions: Secrets Manager User Guide, "Secret encryption and decryption",
+ * "Permissions for the KMS key",
+ * https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html). The
+ * `kms:ViaService` condition holds the service endpoint `secretsmanager.<region>.amazonaws.com`
+ * of the secret's Region, so the role cannot use the key directly (AWS KMS Developer Guide, "AWS
+ * KMS condition keys", kms:ViaService,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service).
+ */
+export function secretKmsDecryptStatement(secretArn: string, kmsKeyArn: string): PolicyStatement {
+  const { partition, region } = arnPartitionAndRegion(secretArn);
+  // China Regions serve AWS endpoints under amazonaws.com.cn.
+  const dnsSuffix = partition === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
+  return {
+    Sid: "DecryptOwnKeyMaterial",
+    Effect: "Allow",
+    Action: "kms:Decrypt",
+    Resource: kmsKeyArn,
+    Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.${dnsSuffix}` } },
+  };
+}
+
+/**
+ * The statements of an authorizer's role policy: its own logs, `secretsmanager:GetSecretValue` on
+ * exactly its own secret when it has one (never `*`; a partial ARN gets the six-character
+ * `-??????` suffix pattern), and `kms:Decrypt` on that secret's customer-managed key when one is
+ * configured (`secretKmsKeyArn`).
  */
 export function authorizerPolicyStatements(
   logGroupArn: string,
   secretArn: string | undefined,
+  secretKmsKeyArn?: string,
 ): PolicyStatement[] {
   const statements = [logWriteStatement(logGroupArn)];
   if (secretArn !== undefined) {
@@ -97,8 +139,11 @@ export function authorizerPolicyStatements(
       Sid: "ReadOwnKeyMaterial",
       Effect: "Allow",
       Action: "secretsmanager:GetSecretValue",
-      Resource: secretArn,
+      Resource: secretPolicyResource(secretArn),
     });
+    if (secretKmsKeyArn !== undefined) {
+      statements.push(secretKmsDecryptStatement(secretArn, secretKmsKeyArn));
+    }
   }
   return statements;
 }
@@ -119,13 +164,20 @@ export class AuthorizerFunction extends pulumi.ComponentResource {
       { parent: this },
     );
     const secretArn = args.secretArn === undefined ? undefined : pulumi.output(args.secretArn);
+    // Only an existing secret (`secretArn`) can have a customer-managed key configured; a secret
+    // this stack creates uses the AWS managed key aws/secretsmanager, which needs no grant.
+    const keySource = args.lambda.keySource;
+    const secretKmsKeyArn =
+      keySource.kind === "jwks" ? undefined : keySource.existingSecretKmsKeyArn;
     this.rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
         role: this.role.name,
         policy: pulumi
           .all([this.logGroup.arn, secretArn])
-          .apply(([logArn, secret]) => policyDocument(authorizerPolicyStatements(logArn, secret))),
+          .apply(([logArn, secret]) =>
+            policyDocument(authorizerPolicyStatements(logArn, secret, secretKmsKeyArn)),
+          ),
       },
       { parent: this },
     );

@@ -182,7 +182,8 @@ export class HttpApiBase extends pulumi.ComponentResource {
   /** The integration of the `OPTIONS` routes, when CORS is configured (identity removed). */
   readonly preflightIntegration?: aws.apigatewayv2.Integration;
   readonly stage: aws.apigatewayv2.Stage;
-  readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  /** The stage's access-log group; undefined when `stage.accessLogging` is false. */
+  readonly accessLogGroup?: aws.cloudwatch.LogGroup;
   /** The echo backend, when `backend.kind` is `echo`. */
   readonly echoBackend?: EchoBackend;
   /** The VPC link, when `backend.kind` is `vpc-link`. */
@@ -287,18 +288,24 @@ export class HttpApiBase extends pulumi.ComponentResource {
       );
     }
 
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { retentionInDays: args.stage.logRetentionDays },
-      { parent: this },
-    );
+    // `accessLogging: false` leaves out the log group and the settings together. HTTP APIs need no
+    // account-level CloudWatch role for access logs ("Configuring logging for an HTTP API",
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html), so
+    // this is a cost or policy choice here, not a way around a failing deployment.
+    if (args.stage.accessLogging !== false) {
+      this.accessLogGroup = new aws.cloudwatch.LogGroup(
+        `${name}-access-logs`,
+        { retentionInDays: args.stage.logRetentionDays },
+        { parent: this },
+      );
+    }
     this.stage = new aws.apigatewayv2.Stage(
       `${name}-stage`,
       {
         apiId: this.api.id,
         name: args.stage.stageName,
         autoDeploy: true,
-        accessLogSettings: {
+        accessLogSettings: this.accessLogGroup && {
           destinationArn: this.accessLogGroup.arn,
           format: accessLogFormat(args.accessLogIdentityFields),
         },

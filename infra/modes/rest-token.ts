@@ -10,12 +10,17 @@
  * definition: without the hash a changed mapping would sit undeployed while `pulumi up` reports
  * success.
  *
- * Prerequisite (documented, not created): REST access logging needs the account-level CloudWatch
- * Logs role (`aws.apigateway.Account.cloudwatchRoleArn`). That setting is a per-region singleton
- * of the whole AWS account, shared with every other REST API in it; creating it here would silently
- * take it over from whoever owns it, and `pulumi destroy` would not give it back. Without it,
- * creating the stage fails with "CloudWatch Logs role ARN must be set in account settings to enable
- * logging"; the README says how to set it once per account and region.
+ * Prerequisite of access logging: the account-level CloudWatch Logs role
+ * (`aws.apigateway.Account.cloudwatchRoleArn`; "Set up CloudWatch logging for REST APIs",
+ * "Permissions for CloudWatch logging",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). That setting
+ * is a per-region singleton of the whole AWS account, shared with every other REST API in it, so it
+ * is not created by default. Without it, creating the stage fails with "CloudWatch Logs role ARN
+ * must be set in account settings to enable logging" (the text as reported by users; AWS's guide
+ * documents the prerequisite, not the message). Three ways through, in the README's
+ * Troubleshooting: set the role once per account and Region (aws CLI), `accessLogging: false` (no
+ * log group, no access-log settings), or the opt-in `manageApiGatewayAccount: true`
+ * (`ApiGatewayAccount`, which the stage then depends on).
  */
 import { createHash } from "node:crypto";
 
@@ -25,6 +30,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME, identityHeaderNames } from "../config";
 import type { CorsConfig, IdentityConfig, RestTokenConfig } from "../config";
 import { ENV } from "../../functions/commons/env-contract";
+import { ApiGatewayAccount } from "../components/api-gateway-account";
 import { AuthorizerFunction } from "../components/authorizer-function";
 import { EchoBackend } from "../components/echo-backend";
 import { KeyMaterial } from "../components/key-material";
@@ -438,7 +444,10 @@ export class RestTokenGateway extends pulumi.ComponentResource {
   readonly echoBackend?: EchoBackend;
   readonly deployment: aws.apigateway.Deployment;
   readonly stage: aws.apigateway.Stage;
-  readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  /** The stage's access-log group; undefined when `accessLogging` is false. */
+  readonly accessLogGroup?: aws.cloudwatch.LogGroup;
+  /** The account-level CloudWatch Logs role and setting; only with `manageApiGatewayAccount`. */
+  readonly apiGatewayAccount?: ApiGatewayAccount;
 
   constructor(name: string, args: RestTokenGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("identity-gateway:modes:RestTokenGateway", name, {}, opts);
@@ -632,24 +641,34 @@ export class RestTokenGateway extends pulumi.ComponentResource {
       { parent: this, dependsOn: [...deployedParts, this.authorizer] },
     );
 
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { retentionInDays: config.stage.logRetentionDays },
-      parent,
-    );
-    // Needs the account-level CloudWatch Logs role; see the prerequisite at the top of this file.
+    // Access logs need the account-level CloudWatch Logs role; see the top of this file.
+    if (config.manageApiGatewayAccount) {
+      this.apiGatewayAccount = new ApiGatewayAccount(`${name}-apigw-account`, {}, parent);
+    }
+    if (config.stage.accessLogging !== false) {
+      this.accessLogGroup = new aws.cloudwatch.LogGroup(
+        `${name}-access-logs`,
+        { retentionInDays: config.stage.logRetentionDays },
+        parent,
+      );
+    }
     this.stage = new aws.apigateway.Stage(
       `${name}-stage`,
       {
         restApi: api.id,
         deployment: this.deployment.id,
         stageName: config.stage.stageName,
-        accessLogSettings: {
+        accessLogSettings: this.accessLogGroup && {
           destinationArn: this.accessLogGroup.arn,
           format: ACCESS_LOG_FORMAT,
         },
       },
-      parent,
+      // Created in one `pulumi up` with the account role: the stage must wait until the account
+      // setting names it, or its creation fails as if there were no role.
+      {
+        parent: this,
+        dependsOn: this.apiGatewayAccount ? [this.apiGatewayAccount.account] : [],
+      },
     );
     new aws.apigateway.MethodSettings(
       `${name}-method-settings`,

@@ -95,6 +95,7 @@ describe("defaults", () => {
         throttlingBurstLimit: 200,
         throttlingRateLimit: 100,
         logRetentionDays: 30,
+        accessLogging: true,
       });
       expect(c.identity.customerIdHeader).toBe("X-Customer-ID");
       expect(c.identity.customerNameHeader).toBe("X-Customer-Name");
@@ -123,6 +124,7 @@ describe("defaults", () => {
     const c = parse(values("rest-token")) as RestTokenConfig;
     expect(c.roleClaim).toBe("metadata.role");
     expect(c.requiredRoles).toEqual(["admin"]);
+    expect(c.manageApiGatewayAccount).toBe(false);
     expect(c.identity.customerIdClaims).toEqual(["customer_id", "tenant_id", "sub"]);
     expect(c.lambda.clockToleranceSeconds).toBe(5);
   });
@@ -333,6 +335,7 @@ describe("valid settings", () => {
       throttlingBurstLimit: 0,
       throttlingRateLimit: 1_000_000,
       logRetentionDays: 30,
+      accessLogging: true,
     });
   });
 

@@ -454,6 +454,24 @@ describe("stage", () => {
 
     expect(onlyOfType(T.stage).inputs.name).toBe("dev");
   });
+
+  it("accessLogging false: no access-log group and no accessLogSettings on the stage", async () => {
+    await build(config({ accessLogging: "false" }));
+
+    const { inputs } = onlyOfType(T.stage);
+    expect(inputs).toEqual({
+      apiId: "gateway-http-api-id",
+      name: "dev",
+      autoDeploy: true,
+      defaultRouteSettings: { throttlingBurstLimit: 200, throttlingRateLimit: 100 },
+    });
+    // The Lambda functions keep their own log groups; only the stage's access-log group goes.
+    expect(resourcesOfType(T.logGroup).map((g) => g.name)).not.toContain(
+      "gateway-http-access-logs",
+    );
+    expect(resourcesOfType(T.logGroup).length).toBeGreaterThan(0);
+    expect(resourcesOfType("aws:apigateway/account:Account")).toHaveLength(0);
+  });
 });
 
 describe("outputs", () => {

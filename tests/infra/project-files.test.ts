@@ -251,9 +251,11 @@ describe("stack files", () => {
       const text = fs.readFileSync(path.join(ROOT, file), "utf8");
       expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
       for (const [key, value] of Object.entries(config)) {
+        // ARNs name a secret or a key; they are not one.
         if (
           /secret|password|token|private/i.test(key.split(":")[1] ?? "") &&
-          key !== `${PROJECT}:secretArn`
+          key !== `${PROJECT}:secretArn` &&
+          key !== `${PROJECT}:secretKmsKeyArn`
         ) {
           expect([key, isSecureValue(value)]).toEqual([key, true]);
         }

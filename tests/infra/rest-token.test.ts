@@ -15,8 +15,14 @@ import {
   unwrap,
 } from "./mocks";
 
+import * as pulumi from "@pulumi/pulumi";
+
 import { parseConfig } from "../../infra/config";
 import type { RestTokenConfig } from "../../infra/config";
+import {
+  API_GATEWAY_ACCOUNT_WARNING,
+  APIGATEWAY_ASSUME_ROLE_POLICY,
+} from "../../infra/components/api-gateway-account";
 import {
   ACCESS_LOG_FORMAT,
   RestTokenGateway,
@@ -82,6 +88,8 @@ const T = {
   rolePolicy: "aws:iam/rolePolicy:RolePolicy",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
   account: "aws:apigateway/account:Account",
+  role: "aws:iam/role:Role",
+  rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 };
 
 const API_ID = "gateway-api-id";
@@ -513,8 +521,116 @@ describe("RestTokenGateway resources", () => {
         dataTraceEnabled: false,
       },
     });
-    // The account-wide CloudWatch role is a documented prerequisite, never created here.
+    // By default the account-wide CloudWatch role is a documented prerequisite, never created.
     expect(resourcesOfType(T.account)).toHaveLength(0);
+    expect(resourcesOfType(T.rolePolicyAttachment)).toHaveLength(0);
+    expect(
+      resourcesOfType(T.role).filter((r) => r.inputs.assumeRolePolicy.includes("apigateway")),
+    ).toEqual([]);
+  });
+
+  describe("access logging and the account-level CloudWatch role (issue 9, item 2)", () => {
+    /** Every resource's options as the program passed them (transformations see them). */
+    async function deployCapturingOptions(config: RestTokenConfig) {
+      const opts = new Map<string, pulumi.CustomResourceOptions>();
+      const gw = new RestTokenGateway(
+        "gateway",
+        { config },
+        {
+          transformations: [
+            (args) => {
+              opts.set(`${args.type}::${args.name}`, args.opts);
+              return undefined;
+            },
+          ],
+        },
+      );
+      await settle();
+      return { gw, opts: (type: string, name: string) => opts.get(`${type}::${name}`) };
+    }
+
+    test("accessLogging false: no access-log group, no accessLogSettings, no account role", async () => {
+      const gw = await deploy(restConfig({ stageName: "prod", accessLogging: "false" }));
+      expect(onlyOfType(T.stage).inputs).toEqual({
+        restApi: API_ID,
+        deployment: "gateway-deployment-id",
+        stageName: "prod",
+      });
+      expect(resourcesOfType(T.logGroup).map((g) => g.name)).not.toContain("gateway-access-logs");
+      expect(gw.accessLogGroup).toBeUndefined();
+      expect(resourcesOfType(T.account)).toHaveLength(0);
+      // Execution logging stays off too (no loggingLevel): it would need the account role as well.
+      expect(onlyOfType(T.methodSettings).inputs.settings).not.toHaveProperty("loggingLevel");
+    });
+
+    test("manageApiGatewayAccount: a role only API Gateway can assume, the managed push policy, the Account", async () => {
+      await deploy(restConfig({ manageApiGatewayAccount: "true" }));
+      const role = byName(T.role, "gateway-apigw-account-cloudwatch-role");
+      expect(role.inputs).toEqual({
+        description: expect.stringContaining("kept after pulumi destroy"),
+        assumeRolePolicy: APIGATEWAY_ASSUME_ROLE_POLICY,
+      });
+      expect(JSON.parse(role.inputs.assumeRolePolicy)).toEqual({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "apigateway.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      });
+      expect(onlyOfType(T.rolePolicyAttachment).inputs).toEqual({
+        role: role.state.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+      });
+      expect(onlyOfType(T.account).inputs).toEqual({ cloudwatchRoleArn: role.state.arn });
+      // Access logs as by default.
+      const accessLogs = byName(T.logGroup, "gateway-access-logs");
+      expect(onlyOfType(T.stage).inputs.accessLogSettings).toEqual({
+        destinationArn: accessLogs.state.arn,
+        format: ACCESS_LOG_FORMAT,
+      });
+    });
+
+    test("manageApiGatewayAccount: the stage waits for the Account; all three survive pulumi destroy", async () => {
+      const { gw, opts } = await deployCapturingOptions(
+        restConfig({ manageApiGatewayAccount: "true" }),
+      );
+      const account = gw.apiGatewayAccount!.account;
+      expect(opts(T.stage, "gateway-stage")?.dependsOn).toEqual([account]);
+      expect(opts(T.account, "gateway-apigw-account")).toMatchObject({
+        retainOnDelete: true,
+        dependsOn: [gw.apiGatewayAccount!.policyAttachment],
+      });
+      expect(opts(T.role, "gateway-apigw-account-cloudwatch-role")?.retainOnDelete).toBe(true);
+      expect(
+        opts(T.rolePolicyAttachment, "gateway-apigw-account-push-to-cloudwatch-logs")
+          ?.retainOnDelete,
+      ).toBe(true);
+    });
+
+    test("without manageApiGatewayAccount the stage depends on no Account", async () => {
+      const { gw, opts } = await deployCapturingOptions(restConfig());
+      expect(gw.apiGatewayAccount).toBeUndefined();
+      expect(opts(T.stage, "gateway-stage")?.dependsOn).toEqual([]);
+    });
+
+    test("the takeover is announced at preview with pulumi.log.warn", async () => {
+      const warn = jest.spyOn(pulumi.log, "warn").mockImplementation(() => Promise.resolve());
+      try {
+        await deploy(restConfig({ manageApiGatewayAccount: "true" }));
+        expect(warn).toHaveBeenCalledWith(API_GATEWAY_ACCOUNT_WARNING, expect.anything());
+        expect(API_GATEWAY_ACCOUNT_WARNING).toMatch(/WHOLE AWS account/);
+        expect(API_GATEWAY_ACCOUNT_WARNING).toMatch(/stays in place after pulumi destroy/);
+        warn.mockClear();
+        mocks.reset();
+        await deploy(restConfig());
+        expect(warn).not.toHaveBeenCalled();
+      } finally {
+        warn.mockRestore();
+      }
+    });
   });
 });
 
