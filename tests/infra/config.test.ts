@@ -433,6 +433,20 @@ const CASES: Case[] = [
     fragment: '"hs256" is not a key source',
   },
   {
+    name: "verifyWith named after the algorithm",
+    mode: "rest-token",
+    set: { verifyWith: "HS256" },
+    key: "verifyWith",
+    fragment: '"HS256" is not a key source (did you mean secret?)',
+  },
+  {
+    name: "verifyWith one edit away",
+    mode: "http-lambda",
+    set: { verifyWith: "jwk" },
+    key: "verifyWith",
+    fragment: '"jwk" is not a key source (did you mean jwks?)',
+  },
+  {
     name: "jwtSecret missing",
     mode: "http-lambda",
     set: { verifyWith: "secret" },
@@ -646,6 +660,20 @@ const CASES: Case[] = [
     key: "claimHeaders",
     fragment: `"${h}" is a header API Gateway reserves`,
   })),
+  {
+    name: "claimHeaders Host",
+    mode: "http-lambda",
+    set: { claimHeaders: json(["Host=tenant_host"]) },
+    key: "claimHeaders",
+    fragment: '"Host" selects the backend\'s virtual host',
+  },
+  {
+    name: "customerIdHeader host",
+    mode: "rest-token",
+    set: { customerIdHeader: "host" },
+    key: "customerIdHeader",
+    fragment: '"host" selects the backend\'s virtual host',
+  },
   {
     name: "customerNameHeader reserved",
     mode: "rest-token",
@@ -999,6 +1027,21 @@ const CASES: Case[] = [
     fragment: "expected an http(s) URL",
   },
 
+  {
+    name: "backendUrl with a query string",
+    mode: "http-lambda",
+    set: { backendUrl: "https://b.example.com/api?key=1" },
+    key: "backendUrl",
+    fragment: "has a query string or fragment; the request path is appended",
+  },
+  {
+    name: "backendUrl with a fragment",
+    mode: "rest-token",
+    set: { backendUrl: "https://b.example.com/#x" },
+    key: "backendUrl",
+    fragment: "has a query string or fragment",
+  },
+
   // Stage
   {
     name: "stageName with a space",
@@ -1190,7 +1233,8 @@ describe("authMode", () => {
     ["missing", undefined, "is required: set one of http-jwt, http-lambda, rest-token"],
     ["blank", " ", "is required: set one of http-jwt, http-lambda, rest-token"],
     ["unknown", "lambda", '"lambda" is not a mode: set one of http-jwt, http-lambda, rest-token'],
-    ["wrong case", "HTTP-JWT", '"HTTP-JWT" is not a mode'],
+    ["wrong case", "HTTP-JWT", '"HTTP-JWT" is not a mode (did you mean http-jwt?)'],
+    ["near miss", "http-jwks", '"http-jwks" is not a mode (did you mean http-jwt?)'],
   ])("%s", (_label, authMode, fragment) => {
     const err = configError(values("http-lambda", { authMode }));
     expect(err.problems).toEqual([{ key: "authMode", message: expect.stringContaining(fragment) }]);
