@@ -943,7 +943,7 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
 }
 
 /** The config key a mistyped key most likely meant (case or up to two edits away), if any. */
-function closestKey(key: string): string | undefined {
+export function closestKey(key: string): string | undefined {
   const lower = key.toLowerCase();
   let best: { key: string; distance: number } | undefined;
   for (const k of Object.keys(CONFIG_KEYS)) {
@@ -979,7 +979,7 @@ function didYouMean(
 }
 
 /** Levenshtein distance (keys are short, so the quadratic table is fine). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
