@@ -103,7 +103,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
 }
 
-function banner(gw: LocalGateway, stack: string, port: number): string {
+export function banner(gw: LocalGateway, stack: string, port: number): string {
   const app = gw.appConfig;
   const lines = [`mode ${app.authMode} (stack ${stack}), stage ${gw.model.stageName}`];
   const builtIn = gw.devIssuer !== undefined && gw.profile.issuer === gw.devIssuer.url;
