@@ -3,7 +3,10 @@
  * Manager endpoint, the Pulumi program under mocks (`runner.ts`), the worker-thread Lambda
  * runtime, and the engine (`gateway/`) serving the resulting model on 127.0.0.1.
  *
- * How the stack's config becomes a local one (`localConfig`):
+ * First the stack is checked as `pulumi preview` checks it (`readStackConfig`: Pulumi's own rules;
+ * `validateStack`: the program's `parseConfig` with the deployed rules), so a stack the deployment
+ * would refuse never starts locally. Then its config becomes a local one (`localConfig`, one note
+ * per substitution):
  * - `--mode` overrides `authMode`; `--backend-url` sets `backendUrl`.
  * - `--issuer`/`--audience`: tokens come from that OIDC issuer (keys through its discovery
  *   document), so the Lambda modes verify with `jwks` and no key material is involved.
