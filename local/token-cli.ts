@@ -1,9 +1,9 @@
 /**
  * `npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15m]`: print a token the
  * running local gateway (`npm start`) accepts — its issuer, audience, algorithm and keys come from
- * the session it wrote under `.local/` (one per port; `--port N` picks one when several run). Dotted keys build nested claims (`metadata.role=admin`);
- * a value starting with `[` or `{` is JSON. Only the token goes to stdout, so
- * `TOKEN=$(npm run -s token)` works.
+ * the session it wrote under `.local/` (one per port; `--port N` picks one when several run).
+ * Dotted keys build nested claims (`metadata.role=admin`); a value starting with `[` or `{` is
+ * JSON. Only the token goes to stdout, so `TOKEN=$(npm run -s token)` works.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
