@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: "node",
+  // Node, with each test's stdout and warnings shown only when it fails (tests/helpers/quiet-environment.js).
+  testEnvironment: "<rootDir>/tests/helpers/quiet-environment.js",
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   // Type checking is done once by `npm run typecheck`; ts-jest only transpiles each file on its own

@@ -584,6 +584,13 @@ function checkHeaderName(r: Reader, key: string, name: string): void {
       key,
       `"${name}" is a header API Gateway reserves and cannot be mapped (Authorization, Origin, Via, X-Forwarded-*, X-Amz-*, X-Amzn-*, Access-Control-*, ...); choose another name such as X-Customer-Role.`,
     );
+  } else if (name.toLowerCase() === "host") {
+    // Not in AWS's reserved list (aws-semantics.md §3), but Host selects the backend's virtual host
+    // (RFC 9110 §7.2): mapped from a claim, the caller's token would choose where the request goes.
+    r.fail(
+      key,
+      `"${name}" selects the backend's virtual host, so a token claim must not set it; choose another name such as X-Customer-Host.`,
+    );
   }
 }
 
@@ -736,6 +743,13 @@ function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
   }
   if (url !== undefined) {
     if (!isHttpUrl(url)) r.fail("backendUrl", `expected an http(s) URL, got "${url}".`);
+    // The request path is appended to the URL (HTTP: an overwrite:path mapping; REST: "{proxy}"
+    // after it), so a "?query" or "#fragment" would end up in the middle of the backend's path.
+    else if (/[?#]/.test(url))
+      r.fail(
+        "backendUrl",
+        `"${url}" has a query string or fragment; the request path is appended to backendUrl and the client's query string is passed through, so give only scheme://host[:port][/base-path].`,
+      );
     return { kind: "http", url };
   }
   return { kind: "echo" };
@@ -891,7 +905,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
     default:
       r.fail(
         "verifyWith",
-        `"${verifyWith}" is not a key source; expected one of ${VERIFY_WITH.join(", ")}.`,
+        `"${verifyWith}" is not a key source${didYouMean(verifyWith, VERIFY_WITH, VERIFY_WITH_ALIASES)}; expected one of ${VERIFY_WITH.join(", ")}.`,
       );
   }
   if (verifyWith !== "jwks" && jwksUri !== undefined)
@@ -1094,7 +1108,7 @@ function parseManageApiGatewayAccount(r: Reader, mode: AuthMode, stage: StageCon
 }
 
 /** The config key a mistyped key most likely meant (case or up to two edits away), if any. */
-function closestKey(key: string): string | undefined {
+export function closestKey(key: string): string | undefined {
   const lower = key.toLowerCase();
   let best: { key: string; distance: number } | undefined;
   for (const k of Object.keys(CONFIG_KEYS)) {
@@ -1104,8 +1118,33 @@ function closestKey(key: string): string | undefined {
   return best?.key;
 }
 
+/** What people write for a key source when they think of the algorithm or the key's format. */
+const VERIFY_WITH_ALIASES: Readonly<Record<string, VerifyWith>> = {
+  hs256: "secret",
+  hmac: "secret",
+  rs256: "public-key",
+  pem: "public-key",
+  jwk: "jwks",
+};
+
+/** ` (did you mean x?)` for a near-miss value (case, up to two edits, or a known alias), else "". */
+function didYouMean(
+  value: string,
+  choices: readonly string[],
+  aliases: Readonly<Record<string, string>> = {},
+): string {
+  const lower = value.toLowerCase();
+  const alias = Object.prototype.hasOwnProperty.call(aliases, lower) ? aliases[lower] : undefined;
+  const close = choices
+    .map((c) => ({ c, d: editDistance(lower, c) }))
+    .filter((x) => x.d <= 2)
+    .sort((a, b) => a.d - b.d)[0]?.c;
+  const best = alias ?? close;
+  return best === undefined ? "" : ` (did you mean ${best}?)`;
+}
+
 /** Levenshtein distance (keys are short, so the quadratic table is fine). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
@@ -1148,7 +1187,7 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
   if (authMode === undefined || !(AUTH_MODES as readonly string[]).includes(authMode)) {
     r.fail(
       "authMode",
-      `${authMode === undefined ? "is required" : `"${authMode}" is not a mode`}: set one of ${AUTH_MODES.join(", ")} (pulumi config set authMode http-lambda).`,
+      `${authMode === undefined ? "is required" : `"${authMode}" is not a mode${didYouMean(authMode, AUTH_MODES)}`}: set one of ${AUTH_MODES.join(", ")} (pulumi config set authMode http-lambda).`,
     );
     throw new ConfigError(r.problems);
   }

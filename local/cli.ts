@@ -8,7 +8,14 @@
 import { parseArgs } from "node:util";
 
 import { ConfigError } from "../infra/config";
-import { startLocal, stateDirectory, type LocalGateway, type LocalOptions } from "./server";
+import {
+  LocalOptionError,
+  startLocal,
+  stateDirectory,
+  type LocalGateway,
+  type LocalOptions,
+} from "./server";
+import { StackConfigError } from "./stack-config";
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -28,7 +35,10 @@ Options:
   --backend-url URL       forward to this backend instead of the echo Lambda
   -h, --help              show this help
 
-More tokens: npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15m]
+The stack is checked as \`pulumi preview\` checks it before anything local replaces its issuer or
+key material; each replacement is printed as one line.
+
+More tokens: npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15m] [--port N]
 `;
 
 export interface CliArgs {
@@ -93,28 +103,40 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
 }
 
-function banner(gw: LocalGateway, stack: string): string {
+export function banner(gw: LocalGateway, stack: string, port: number): string {
   const app = gw.appConfig;
   const lines = [`mode ${app.authMode} (stack ${stack}), stage ${gw.model.stageName}`];
   const builtIn = gw.devIssuer !== undefined && gw.profile.issuer === gw.devIssuer.url;
-  lines.push(`issuer ${gw.profile.issuer}${builtIn ? " (built-in development issuer)" : ""}`);
+  // Always stated, so a token can be had elsewhere when none is printed (key files, --issuer).
+  lines.push(
+    `issuer ${gw.profile.issuer}${builtIn ? " (built-in development issuer)" : ""}, audience ${gw.profile.audience || "(none: the audience check is off)"}, ${gw.profile.alg}`,
+  );
+  lines.push(...gw.substitutions);
   let token: string | undefined;
   try {
     token = gw.mintToken();
   } catch (err) {
     lines.push((err as Error).message);
   }
+  // `npm run token` needs --port only when it cannot tell which gateway is meant.
+  const portFlag = port === 8080 ? "" : ` --port ${gw.url.split(":").pop()}`;
   if (token !== undefined) {
+    const more = `npm run token --${portFlag} --sub ID --claim key=value --expires-in 15m`;
+    lines.push("", `A token (1h; more with: ${more}):`, token);
+    if (app.authMode === "rest-token") {
+      const role = `${app.roleClaim}=${app.requiredRoles[0]}`;
+      lines.push(
+        `It carries ${role}, a role requiredRoles allows; to see the 403 a token without it gets:`,
+        `  TOKEN=$(npm run -s token --${portFlag} --no-default-claims)`,
+      );
+    }
+    lines.push("", "Try it:", `curl -H "Authorization: Bearer ${token}" ${gw.stageUrl}/hello`);
+  } else {
     lines.push(
       "",
-      "A token (1h; more with: npm run token -- --sub ID --claim key=value --expires-in 15m):",
-      token,
-      "",
-      "Try it:",
-      `curl -H "Authorization: Bearer ${token}" ${gw.stageUrl}/hello`,
+      "Try it with a token for that issuer and audience in $TOKEN:",
+      `curl -H "Authorization: Bearer $TOKEN" ${gw.stageUrl}/hello`,
     );
-  } else {
-    lines.push("", "Try it:", `curl -H "Authorization: Bearer $TOKEN" ${gw.stageUrl}/hello`);
   }
   return lines.join("\n") + "\n";
 }
@@ -142,8 +164,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "EADDRINUSE") {
-      process.stderr.write(`port ${args.options.port} is in use; pick another with --port N\n`);
-    } else if (err instanceof ConfigError || e.name === "ConfigError") {
+      process.stderr.write(`--port ${args.options.port} is in use; pick another with --port N\n`);
+    } else if (
+      err instanceof ConfigError ||
+      err instanceof StackConfigError ||
+      err instanceof LocalOptionError
+    ) {
+      // The user's to fix, and each message says how: no stack trace.
       process.stderr.write(`${e.message}\n`);
     } else {
       process.stderr.write(`could not start the local gateway: ${e.stack ?? e.message}\n`);
@@ -151,7 +178,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`listening on ${gw.url}\n`);
-  process.stdout.write(banner(gw, args.options.stack ?? "dev"));
+  for (const w of gw.warnings) process.stderr.write(`warning: ${w}\n`);
+  process.stdout.write(banner(gw, args.options.stack ?? "dev", args.options.port ?? 8080));
 
   // The first SIGINT/SIGTERM closes everything; a repeated one (Ctrl-C twice, or the same signal
   // sent to the whole process group by a wrapper) does not interrupt the shutdown.

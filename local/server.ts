@@ -3,7 +3,10 @@
  * Manager endpoint, the Pulumi program under mocks (`runner.ts`), the worker-thread Lambda
  * runtime, and the engine (`gateway/`) serving the resulting model on 127.0.0.1.
  *
- * How the stack's config becomes a local one (`localConfig`):
+ * First the stack is checked as `pulumi preview` checks it (`readStackConfig`: Pulumi's own rules;
+ * `validateStack`: the program's `parseConfig` with the deployed rules), so a stack the deployment
+ * would refuse never starts locally. Then its config becomes a local one (`localConfig`, one note
+ * per substitution):
  * - `--mode` overrides `authMode`; `--backend-url` sets `backendUrl`.
  * - `--issuer`/`--audience`: tokens come from that OIDC issuer (keys through its discovery
  *   document), so the Lambda modes verify with `jwks` and no key material is involved.
@@ -17,7 +20,7 @@
 import { readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-import type { AppConfig, AuthMode } from "../infra/config";
+import { AUTH_MODES, parseConfig, type AppConfig, type AuthMode } from "../infra/config";
 import {
   DevIssuer,
   loadOrCreateDevKeys,
@@ -32,10 +35,23 @@ import { WorkerLambdaRuntime, type InvocationRecord } from "./lambda-runtime";
 import type { ApiModel } from "./model";
 import { runProgram, type ProgramRun } from "./runner";
 import { SecretsEndpoint } from "./secrets-endpoint";
-import { readStackConfig, type StackConfig } from "./stack-config";
+import {
+  projectValues,
+  readStackConfig,
+  SECURE_PLACEHOLDERS,
+  StackConfigError,
+  type StackConfig,
+} from "./stack-config";
 
 export const ROOT = resolve(__dirname, "..");
-export const SESSION_FILE = "session.json";
+
+/**
+ * The session of the gateway on `port`: one file per port, so that two gateways sharing a state
+ * directory each keep their own issuer URL and profile, and stopping one leaves the other's alone.
+ */
+export function sessionFileName(port: number): string {
+  return `session-${port}.json`;
+}
 
 /**
  * Where `npm start` keeps the development keys and its session, and where `npm run token` reads
@@ -82,6 +98,9 @@ export interface LocalOptions {
 
 /** What `npm run token` needs to sign tokens the running gateway accepts. */
 export interface Session {
+  /** The process serving it (a session whose process is gone is stale). */
+  readonly pid: number;
+  readonly port: number;
   readonly url: string;
   readonly stageUrl: string;
   readonly profile: TokenProfile;
@@ -116,7 +135,135 @@ export interface LocalGateway {
   readonly secrets: SecretsEndpoint;
   /** The built-in issuer; undefined with `issuer`. */
   readonly devIssuer?: DevIssuer;
+  /** One line per value the local run put in place of the stack's (key material, issuer). */
+  readonly substitutions: readonly string[];
+  /** Problems that do not stop the local run (an unreachable `--issuer`, …). */
+  readonly warnings: readonly string[];
   close(): Promise<void>;
+}
+
+/** A bad command-line option of `npm start`; the message names the flag. */
+export class LocalOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LocalOptionError";
+  }
+}
+
+/** `http://` on a loopback host, or `https://`: what `--issuer` may be. */
+function issuerUrlOk(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (
+      u.protocol === "https:" ||
+      (u.protocol === "http:" && ["127.0.0.1", "[::1]", "localhost"].includes(u.hostname))
+    );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Check the options that are not stack config, so their errors name the flag rather than an
+ * `identity-gateway:` key. @throws LocalOptionError
+ */
+export function checkLocalOptions(options: LocalOptions): void {
+  if (options.mode !== undefined && !(AUTH_MODES as readonly string[]).includes(options.mode)) {
+    throw new LocalOptionError(`--mode expects ${AUTH_MODES.join(", ")}, got "${options.mode}"`);
+  }
+  if (options.issuer !== undefined && !issuerUrlOk(options.issuer)) {
+    throw new LocalOptionError(
+      `--issuer must be an https URL (http only on 127.0.0.1, [::1] or localhost), got "${options.issuer}"`,
+    );
+  }
+  if (options.backendUrl !== undefined) {
+    let ok: boolean;
+    try {
+      const u = new URL(options.backendUrl);
+      ok = (u.protocol === "http:" || u.protocol === "https:") && u.search === "" && u.hash === "";
+    } catch {
+      ok = false;
+    }
+    if (!ok || /[?#]/.test(options.backendUrl)) {
+      throw new LocalOptionError(
+        `--backend-url expects http(s)://host[:port][/base-path] (no query string), got "${options.backendUrl}"`,
+      );
+    }
+  }
+}
+
+/** The contents of a file named by a flag. @throws LocalOptionError naming the flag */
+function readFlagFile(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new LocalOptionError(`${flag}: cannot read ${path} (${e.code ?? e.message})`);
+  }
+}
+
+/**
+ * Validate the stack exactly as `pulumi preview` would run the program on it, before anything
+ * local replaces its issuer or key material: `parseConfig` with the strict (deployed) rules. `--mode`
+ * and `--backend-url` count as `pulumi config set` on the stack. Encrypted values are stood in for
+ * by placeholders of the right shape (`SECURE_PLACEHOLDERS`).
+ * @throws ConfigError (the program's own refusal), StackConfigError for encrypted values the local
+ *   run cannot stand in for
+ */
+export function validateStack(
+  sc: StackConfig,
+  options: Pick<LocalOptions, "mode" | "backendUrl"> = {},
+): AppConfig {
+  const values: Record<string, string | undefined> = projectValues(sc);
+  if (options.mode !== undefined) values.authMode = options.mode;
+  if (options.backendUrl !== undefined) {
+    values.backendUrl = options.backendUrl;
+    for (const k of ["vpcLinkListenerArn", "vpcLinkSubnetIds", "vpcLinkSecurityGroupIds"]) {
+      delete values[k];
+    }
+  }
+  // loadConfig reads jwtSecret with getSecret, never among the plain values.
+  let jwtSecret = values.jwtSecret;
+  delete values.jwtSecret;
+  const jwtSecretBytes =
+    jwtSecret === undefined || jwtSecret === "" ? undefined : Buffer.byteLength(jwtSecret, "utf8");
+  for (const full of sc.secureKeys) {
+    if (!full.startsWith(`${sc.project}:`)) continue;
+    const key = full.slice(sc.project.length + 1);
+    const placeholder = SECURE_PLACEHOLDERS[key];
+    if (placeholder === undefined) {
+      throw new StackConfigError(
+        `${full} is encrypted in Pulumi.${sc.stack}.yaml; only the Pulumi CLI can decrypt it and the local gateway needs its value: store it in plain text (pulumi config set ${key} <value>), it is not a secret of this program`,
+      );
+    }
+    if (key === "jwtSecret") jwtSecret = placeholder;
+    else values[key] = placeholder;
+  }
+  return parseConfig({ stackName: sc.stack, values, jwtSecret, jwtSecretBytes });
+}
+
+/**
+ * Read the issuer's OIDC discovery document the way API Gateway finds its keys (aws-semantics.md
+ * §1: the JWT authorizer uses `/.well-known/openid-configuration`, with a 1500 ms timeout, HTTP
+ * API quotas). A warning when it cannot be read; undefined when it can.
+ */
+export async function checkDiscovery(
+  issuer: string,
+  timeoutMs = 1500,
+): Promise<string | undefined> {
+  const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
+    if (res.status !== 200) return `--issuer ${issuer}: ${url} answered ${res.status}`;
+    const doc = (await res.json()) as { jwks_uri?: unknown };
+    if (typeof doc.jwks_uri !== "string") return `--issuer ${issuer}: ${url} has no jwks_uri`;
+    return undefined;
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    const why =
+      e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
+    return `--issuer ${issuer}: cannot read ${url} (${why})`;
+  }
 }
 
 function qualify(project: string, key: string): string {
@@ -134,11 +281,14 @@ interface LocalConfig {
   hs256Secret?: string;
   mintUnavailable?: string;
   needsDevIssuer: boolean;
+  /** One line per substitution, `<key>: <what is used instead>; <flag> to choose`. */
+  notes: string[];
 }
 
 /**
- * The config the program runs with locally (see the file comment). `devIssuerUrl` is the
- * built-in issuer's URL.
+ * The config the program runs with locally (see the file comment), once the stack has passed
+ * `validateStack`. `devIssuerUrl` is the built-in issuer's URL.
+ * @throws LocalOptionError when a file named by a flag cannot be read
  */
 export function localConfig(
   sc: StackConfig,
@@ -153,6 +303,9 @@ export function localConfig(
     if (v === undefined) delete config[qualify(project, k)];
     else config[qualify(project, k)] = v;
   };
+  const secure = new Set(
+    sc.secureKeys.filter((k) => options.config?.[k.split(":")[1]] === undefined),
+  );
   for (const [k, v] of Object.entries(options.config ?? {})) set(k, v);
   if (options.mode !== undefined) set("authMode", options.mode);
   if (options.backendUrl !== undefined) {
@@ -161,18 +314,34 @@ export function localConfig(
     set("vpcLinkSubnetIds", undefined);
     set("vpcLinkSecurityGroupIds", undefined);
   }
-  const secure = new Set(
-    sc.secureKeys.filter((k) => options.config?.[k.split(":")[1]] === undefined),
-  );
   const mode = get("authMode") as AuthMode | undefined;
   const lambdaMode = mode === "http-lambda" || mode === "rest-token";
-  const result: LocalConfig = { config, secretKeys: [], needsDevIssuer: false };
+  const notes: string[] = [];
+  const result: LocalConfig = { config, secretKeys: [], needsDevIssuer: false, notes };
   const clearKeys = (): void => {
     for (const k of KEY_SETTINGS) set(k, undefined);
     for (const k of KEY_SETTINGS) secure.delete(qualify(project, k));
   };
+  // What the stack names as its issuer, for the note that replaces it.
+  const stackIssuer = (): string => {
+    const passage = get("passageAppId");
+    const clerk = get("clerkFrontendApiUrl");
+    if (mode === "http-jwt" && passage !== undefined) return `Passage app ${passage}`;
+    if (mode === "http-jwt" && clerk !== undefined) return clerk;
+    return get("issuer") ?? "none";
+  };
+  const useDevIssuer = (): void => {
+    notes.push(
+      `issuer: using the built-in development issuer ${devIssuerUrl} instead of ${stackIssuer()}; --issuer to choose`,
+    );
+    set("passageAppId", undefined);
+    set("clerkFrontendApiUrl", undefined);
+    set("issuer", devIssuerUrl);
+    result.needsDevIssuer = true;
+  };
 
   if (options.issuer !== undefined) {
+    notes.push(`issuer: ${options.issuer} (--issuer), keys from its discovery document`);
     set("issuer", options.issuer);
     if (options.audience !== undefined) set("audiences", JSON.stringify([options.audience]));
     if (lambdaMode) {
@@ -186,52 +355,58 @@ export function localConfig(
   } else if (lambdaMode && options.secretFile !== undefined) {
     clearKeys();
     set("verifyWith", "secret");
-    result.hs256Secret = readFileSync(options.secretFile, "utf8").trim();
+    result.hs256Secret = readFlagFile("--secret-file", options.secretFile).trim();
     set("jwtSecret", result.hs256Secret);
+    notes.push(`jwtSecret: using the secret in ${options.secretFile} (--secret-file)`);
   } else if (lambdaMode && options.publicKeyFile !== undefined) {
+    const pem = readFlagFile("--public-key-file", options.publicKeyFile);
     clearKeys();
     set("verifyWith", "public-key");
-    set("publicKeyPem", readFileSync(options.publicKeyFile, "utf8"));
+    set("publicKeyPem", pem);
+    notes.push(`publicKeyPem: using the key in ${options.publicKeyFile} (--public-key-file)`);
     result.mintUnavailable = `tokens must be signed with the private key of ${options.publicKeyFile}`;
   } else if (lambdaMode) {
     const verifyWith = get("verifyWith") ?? "jwks";
     set("verifyWith", verifyWith);
+    const arn =
+      get("secretArn") ?? (secure.has(qualify(project, "secretArn")) ? "(encrypted)" : undefined);
     if (verifyWith === "secret") {
       const plain = get("jwtSecret");
-      if (plain !== undefined && get("secretArn") === undefined) {
+      if (plain !== undefined && arn === undefined) {
         result.hs256Secret = plain;
       } else {
         clearKeys();
         set("jwtSecret", devKeys.hs256Secret);
+        notes.push(
+          arn !== undefined
+            ? `secretArn: ${arn} cannot be read here; using a generated development secret; --secret-file to choose`
+            : "jwtSecret: using a generated development secret; --secret-file to choose",
+        );
       }
     } else if (verifyWith === "public-key") {
       clearKeys();
       set("publicKeyPem", devKeys.publicKeyPem);
+      notes.push(
+        `${arn !== undefined ? `secretArn: ${arn} cannot be read here` : "publicKeyPem"}: using the development issuer's public key; --public-key-file to choose`,
+      );
     } else {
+      const jwksUri = get("jwksUri");
       clearKeys();
-      set("issuer", devIssuerUrl);
-      result.needsDevIssuer = true;
+      if (jwksUri !== undefined)
+        notes.push(`jwksUri: ${jwksUri} replaced by the development issuer's JWKS`);
+      useDevIssuer();
     }
     if (get("issuer") === undefined) set("issuer", devIssuerUrl);
   } else if (mode === "http-jwt") {
-    set("passageAppId", undefined);
-    set("clerkFrontendApiUrl", undefined);
-    set("issuer", devIssuerUrl);
-    result.needsDevIssuer = true;
+    useDevIssuer();
   }
   if (mode === "http-jwt" && (get("audiences") ?? "[]") === "[]") {
     set("audiences", JSON.stringify(["identity-gateway-local"]));
+    notes.push("audiences: identity-gateway-local (none given); --audience to choose");
   }
   if (get("jwtSecret") !== undefined) result.secretKeys.push(qualify(project, "jwtSecret"));
-  // Secure values nobody here can decrypt, and that nothing above replaced.
-  for (const key of secure) {
-    if (config[key] === undefined) {
-      throw new Error(
-        `${key} is encrypted in Pulumi.${sc.stack}.yaml and is not used locally in this mode; ` +
-          `remove it, or pass the value with --secret-file.`,
-      );
-    }
-  }
+  // Encrypted values the mode does not read (validateStack accepted them as pulumi preview does)
+  // are left out: nobody here can decrypt them, and the program ignores them.
   return result;
 }
 
@@ -285,7 +460,23 @@ export function mintForSession(
 export async function startLocal(options: LocalOptions = {}): Promise<LocalGateway> {
   const root = options.root ?? ROOT;
   const stack = options.stack ?? "dev";
+  checkLocalOptions(options);
   const sc = readStackConfig(root, stack);
+  // The stack as pulumi preview would judge it, before any local substitution.
+  validateStack(sc, options);
+  const warnings: string[] = [];
+  if (sc.missingDeclaredKeys.length > 0) {
+    warnings.push(
+      `Pulumi.yaml declares ${sc.missingDeclaredKeys.length} keys without a default that Pulumi.${stack}.yaml does not set; the Pulumi CLI refuses such a stack ("Stack '${stack}' is missing configuration values ..."), the local gateway serves it anyway (README, Known limitations): ${sc.missingDeclaredKeys.join(", ")}`,
+    );
+  }
+  if (options.issuer !== undefined) {
+    // Keep serving: the issuer may come up later, and every request is denied until it does.
+    const problem = await checkDiscovery(options.issuer);
+    if (problem !== undefined) {
+      warnings.push(`${problem}; every request is denied until it answers (serving anyway)`);
+    }
+  }
   const devKeys = loadOrCreateDevKeys(options.stateDir);
   // Stopped in reverse order of starting: the server first, the issuer last.
   const cleanup: Array<() => Promise<void>> = [];
@@ -335,6 +526,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
       model.stageName === "$default" ? listening.url : `${listening.url}/${model.stageName}`;
     const profile = tokenProfile(program.appConfig);
     const session: Session = {
+      pid: process.pid,
+      port: Number(new URL(listening.url).port),
       url: listening.url,
       stageUrl,
       profile,
@@ -344,7 +537,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
     };
     if (options.stateDir !== undefined) {
       mkdirSync(options.stateDir, { recursive: true });
-      const file = join(options.stateDir, SESSION_FILE);
+      const file = join(options.stateDir, sessionFileName(session.port));
       writeFileSync(file, JSON.stringify(session, null, 2) + "\n", { mode: 0o600 });
       cleanup.push(async () => rmSync(file, { force: true }));
     }
@@ -375,6 +568,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
       },
       secrets,
       devIssuer,
+      substitutions: local.notes,
+      warnings,
       close: closeAll,
     };
   } catch (err) {

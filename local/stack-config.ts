@@ -1,16 +1,26 @@
 /**
  * Reads a stack's configuration the way the Pulumi CLI hands it to the program: `Pulumi.yaml`
  * project defaults overlaid with `Pulumi.<stack>.yaml`, every key fully qualified
- * (`identity-gateway:authMode`), every value a string (lists and maps as JSON, numbers and
- * booleans as their text).
+ * (`identity-gateway:authMode`), every value a string (scalars as their YAML text, lists and maps
+ * as JSON).
+ *
+ * Before the program ever runs, the Pulumi CLI checks the stack file against the project's config
+ * declarations and refuses the stack on the first problem. `readStackConfig` makes the same checks
+ * (reporting every problem at once), so `npm start` refuses what `pulumi preview` refuses. Source:
+ * pulumi/pulumi `sdk/go/common/workspace/config.go` (`validateStackConfigValue`: "Stack '<stack>'
+ * with configuration key '<key>' must be encrypted as it's secret" and "... must be of type
+ * '<type>'") and `project.go` (`ValidateConfigValue`: how each declared type is checked).
  *
  * Secure values (`{secure: v1:...}`) can only be decrypted by the Pulumi CLI, so they are not
- * returned: their keys are listed in `secureKeys` and the caller substitutes development key
- * material (or files given on the command line) for them.
+ * returned: their keys are listed in `secureKeys`. The caller validates with a placeholder of the
+ * right shape (`SECURE_PLACEHOLDERS`) and then substitutes development key material (or files
+ * given on the command line) for them.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { isMap, isScalar, parseDocument } from "yaml";
+
+import { closestKey, editDistance } from "../infra/config";
 
 export interface StackConfig {
   /** The project name from `Pulumi.yaml` (the config namespace of the program's own keys). */
@@ -22,6 +32,12 @@ export interface StackConfig {
   readonly secureKeys: string[];
   /** Keys declared `secret: true` in `Pulumi.yaml` (fully qualified). */
   readonly declaredSecretKeys: string[];
+  /**
+   * Project keys `Pulumi.yaml` declares without a default that the stack file does not set. The
+   * Pulumi CLI refuses such a stack ("Stack '<stack>' is missing configuration value '<key>'",
+   * `mergeConfig` in config.go); the local gateway only warns (see the README, Known limitations).
+   */
+  readonly missingDeclaredKeys: string[];
 }
 
 export class StackConfigError extends Error {
@@ -30,6 +46,19 @@ export class StackConfigError extends Error {
     this.name = "StackConfigError";
   }
 }
+
+/**
+ * Stand-ins for encrypted values while the stack is validated: each has the shape the program
+ * checks (a PEM, a secret ARN), so validation judges the rest of the stack as `pulumi preview`
+ * would with the decrypted value. `jwtSecret`'s length cannot be known, so its strength check
+ * is not made locally.
+ */
+export const SECURE_PLACEHOLDERS: Readonly<Record<string, string>> = {
+  jwtSecret: "<encrypted in the stack file>",
+  publicKeyPem:
+    "-----BEGIN PUBLIC KEY-----\n(encrypted in the stack file)\n-----END PUBLIC KEY-----\n",
+  secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:encrypted-in-the-stack-file",
+};
 
 /** How Pulumi hands a config value to a program: strings as-is, everything else as JSON. */
 export function toConfigString(value: unknown): string {
@@ -41,75 +70,229 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function readYaml(path: string): unknown {
+/** One line, never a stack trace: the YAML error's first line names the line and column. */
+function readYaml(path: string, name: string): ReturnType<typeof parseDocument> {
+  let text: string;
   try {
-    return parse(readFileSync(path, "utf8")) as unknown;
+    text = readFileSync(path, "utf8");
   } catch (err) {
-    throw new StackConfigError(`cannot read ${path}: ${(err as Error).message}`);
+    throw new StackConfigError(`cannot read ${name}: ${(err as Error).message}`);
   }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new StackConfigError(
+      `${name} is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`,
+    );
+  }
+  return doc;
 }
 
 function qualify(project: string, key: string): string {
   return key.includes(":") ? key : `${project}:${key}`;
 }
 
+interface Declaration {
+  readonly type?: string;
+  readonly items?: { readonly type?: string; readonly items?: unknown };
+  readonly secret?: boolean;
+}
+
+/** A value as Pulumi's `config.Value` holds it: a scalar's text, or an object (list or map). */
+type StackValue =
+  | { readonly kind: "scalar"; readonly text: string }
+  | { readonly kind: "object"; readonly value: unknown }
+  | { readonly kind: "secure" };
+
+/** Go's `strconv.Atoi` syntax (what Pulumi uses to accept an integer written as text). */
+const GO_INT = /^[+-]?\d+$/;
+
+/** Pulumi's `ValidateConfigValue` for one item of a list (items are JSON values). */
+function itemHasType(type: string | undefined, item: unknown): boolean {
+  switch (type) {
+    case "string":
+      return typeof item === "string";
+    case "integer":
+      return (
+        (typeof item === "number" && Number.isInteger(item)) ||
+        (typeof item === "string" && GO_INT.test(item))
+      );
+    case "boolean":
+      return typeof item === "boolean" || item === "true" || item === "false";
+    default:
+      return false;
+  }
+}
+
+/** Pulumi's `ValidateConfigValue` for a stack value of a declared type. */
+function hasDeclaredType(decl: Declaration, value: StackValue): boolean {
+  if (value.kind === "secure") return true; // checked by Pulumi after decryption; not knowable here
+  switch (decl.type) {
+    case "string":
+      return value.kind === "scalar";
+    case "integer":
+      return value.kind === "scalar" && GO_INT.test(value.text);
+    case "boolean":
+      return value.kind === "scalar" && (value.text === "true" || value.text === "false");
+    case "array":
+      return (
+        value.kind === "object" &&
+        Array.isArray(value.value) &&
+        value.value.every((item) => itemHasType(decl.items?.type, item))
+      );
+    default:
+      return true; // an undeclared type: Pulumi does not check it
+  }
+}
+
+function typeName(decl: Declaration): string {
+  return decl.type === "array" ? `array<${decl.items?.type ?? "?"}>` : String(decl.type);
+}
+
+/** Namespaces other than the project's that a stack may legitimately use. */
+const KNOWN_NAMESPACES = new Set(["aws", "pulumi"]);
+
+/** `identitygateway`, `identity_gateway`, `Identity-Gateway`: the project name, misspelled. */
+function isMisspelledNamespace(ns: string, project: string): boolean {
+  if (ns === project || KNOWN_NAMESPACES.has(ns)) return false;
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, "");
+  return squash(ns) === squash(project) || editDistance(ns.toLowerCase(), project) <= 2;
+}
+
 /**
- * Read `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `root`.
- * @throws StackConfigError when `Pulumi.yaml` or the stack file is missing or does not parse.
+ * Read `Pulumi.yaml` and `Pulumi.<stack>.yaml` from `root` and check the stack file as the Pulumi
+ * CLI does before it runs the program.
+ * @throws StackConfigError with one line when a file is missing or is not YAML, or with one line
+ *   per problem (each naming `<namespace>:<key>` and the fix) when the Pulumi CLI would refuse
+ *   the stack or a key's namespace is misspelled.
  */
 export function readStackConfig(root: string, stack: string): StackConfig {
   const projectPath = join(root, "Pulumi.yaml");
   if (!existsSync(projectPath)) throw new StackConfigError(`no Pulumi.yaml in ${root}`);
-  const projectDoc = readYaml(projectPath);
+  const projectDoc = readYaml(projectPath, "Pulumi.yaml").toJS() as unknown;
   if (!isRecord(projectDoc) || typeof projectDoc.name !== "string") {
-    throw new StackConfigError(`${projectPath} has no project name`);
+    throw new StackConfigError(`Pulumi.yaml has no project name`);
   }
   const project = projectDoc.name;
   const config: Record<string, string> = {};
   const secureKeys = new Set<string>();
   const declaredSecretKeys: string[] = [];
+  const declarations = new Map<string, Declaration>();
+  const required = new Set<string>();
 
   // Project-level declarations: `key: {type, default, secret}` or a bare default value.
   const declared = isRecord(projectDoc.config) ? projectDoc.config : {};
   for (const [key, decl] of Object.entries(declared)) {
     const full = qualify(project, key);
     if (isRecord(decl)) {
+      declarations.set(full, decl as Declaration);
       if (decl.secret === true) declaredSecretKeys.push(full);
-      if ("value" in decl && decl.value !== undefined) config[full] = toConfigString(decl.value);
-      else if ("default" in decl && decl.default !== undefined) {
+      if ("value" in decl && decl.value !== undefined && decl.value !== null) {
+        config[full] = toConfigString(decl.value);
+      } else if ("default" in decl && decl.default !== undefined && decl.default !== null) {
         config[full] = toConfigString(decl.default);
+      } else if (full.startsWith(`${project}:`)) {
+        required.add(full);
       }
     } else if (decl !== null && decl !== undefined) {
       config[full] = toConfigString(decl);
     }
   }
 
-  const stackPath = join(root, `Pulumi.${stack}.yaml`);
-  if (existsSync(stackPath)) {
-    const stackDoc = readYaml(stackPath);
-    const values = isRecord(stackDoc) && isRecord(stackDoc.config) ? stackDoc.config : {};
-    for (const [key, value] of Object.entries(values)) {
-      const full = qualify(project, key);
-      if (isRecord(value) && typeof value.secure === "string" && Object.keys(value).length === 1) {
-        delete config[full];
-        secureKeys.add(full);
-      } else if (value === null || value === undefined) {
-        delete config[full];
-      } else {
-        config[full] = toConfigString(value);
-      }
-    }
-  } else {
-    throw new StackConfigError(`no stack file ${stackPath} (is the stack name "${stack}" right?)`);
+  const fileName = `Pulumi.${stack}.yaml`;
+  const stackPath = join(root, fileName);
+  if (!existsSync(stackPath)) {
+    const stacks = readdirSync(root)
+      .flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? [])
+      .sort();
+    throw new StackConfigError(
+      `no stack file ${fileName} in ${root}; stacks here: ${stacks.join(", ") || "none"} (--stack NAME picks one)`,
+    );
   }
-  return { project, stack, config, secureKeys: [...secureKeys], declaredSecretKeys };
+  const stackDoc = readYaml(stackPath, fileName);
+  const configNode = isMap(stackDoc.contents) ? stackDoc.contents.get("config", true) : undefined;
+  if (configNode !== undefined && configNode !== null && !isMap(configNode)) {
+    throw new StackConfigError(`${fileName}: "config" must be a map of key: value`);
+  }
+  const problems: string[] = [];
+  const pulumiRefuses = (pulumiMessage: string): string =>
+    `Pulumi refuses the stack ("${pulumiMessage}")`;
+  for (const pair of isMap(configNode) ? configNode.items : []) {
+    const key = String(isScalar(pair.key) ? pair.key.value : pair.key);
+    const full = qualify(project, key);
+    const node = pair.value;
+    const raw: unknown =
+      node && typeof (node as { toJSON?: unknown }).toJSON === "function"
+        ? (node as { toJSON: () => unknown }).toJSON()
+        : null;
+    let value: StackValue;
+    if (isRecord(raw) && typeof raw.secure === "string" && Object.keys(raw).length === 1) {
+      value = { kind: "secure" };
+    } else if (raw === null || raw === undefined) {
+      // `key:` with no value: set, but empty (the program treats a blank value as unset).
+      required.delete(full);
+      delete config[full];
+      continue;
+    } else if (isScalar(node)) {
+      value = { kind: "scalar", text: node.source ?? toConfigString(raw) };
+    } else {
+      value = { kind: "object", value: raw };
+    }
+
+    const [ns, name] = full.split(":");
+    if (isMisspelledNamespace(ns, project)) {
+      const close = closestKey(name);
+      problems.push(
+        `${key}: this program reads only the "${project}" namespace (did you mean ${project}:${close ?? name}?)`,
+      );
+      continue;
+    }
+    const decl = declarations.get(full);
+    const declName = full.startsWith(`${project}:`) ? name : full;
+    if (decl?.secret === true && value.kind !== "secure") {
+      problems.push(
+        `${full}: ${pulumiRefuses(`Stack '${stack}' with configuration key '${declName}' must be encrypted as it's secret`)}; store it encrypted: pulumi config set --secret ${declName} <value>`,
+      );
+    } else if (decl?.type !== undefined && !hasDeclaredType(decl, value)) {
+      const hint =
+        decl.type === "array"
+          ? `write a YAML list of ${decl.items?.type ?? "values"} (pulumi config set --path '${declName}[0]' <value>)`
+          : decl.type === "integer"
+            ? "write a whole number"
+            : decl.type === "boolean"
+              ? "write true or false"
+              : "write a single value, not a list or map";
+      problems.push(
+        `${full}: ${pulumiRefuses(`Stack '${stack}' with configuration key '${declName}' must be of type '${typeName(decl)}'`)}; ${hint}`,
+      );
+    }
+    required.delete(full);
+    if (value.kind === "secure") {
+      delete config[full];
+      secureKeys.add(full);
+    } else {
+      config[full] = value.kind === "scalar" ? value.text : JSON.stringify(value.value);
+    }
+  }
+  if (problems.length > 0) {
+    throw new StackConfigError(
+      `${fileName} is refused:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  }
+  return {
+    project,
+    stack,
+    config,
+    secureKeys: [...secureKeys],
+    declaredSecretKeys,
+    missingDeclaredKeys: [...required].map((k) => k.slice(project.length + 1)),
+  };
 }
 
 /**
  * The program's own keys without the namespace prefix (`authMode` → value), as `parseConfig`
  * takes them in `RawConfig.values`.
  */
-export function projectValues(sc: StackConfig): Record<string, string> {
+export function projectValues(sc: Pick<StackConfig, "project" | "config">): Record<string, string> {
   const out: Record<string, string> = {};
   const prefix = `${sc.project}:`;
   for (const [key, value] of Object.entries(sc.config)) {

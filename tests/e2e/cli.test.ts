@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -34,6 +35,10 @@ it("tsx local/cli.ts --port 0 serves, prints a working curl, and stops on SIGTER
       }
       await new Promise((r) => setTimeout(r, 100));
     }
+    // The banner names the issuer and audience a token must carry.
+    expect(stdout).toMatch(
+      /^issuer http:\/\/127\.0\.0\.1:\d+ \(built-in development issuer\), audience identity-gateway-dev, RS256$/m,
+    );
     const listening = stdout.split("\n").filter((l) => l.startsWith("listening on "));
     expect(listening).toHaveLength(1);
     expect(listening[0]).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
@@ -84,4 +89,49 @@ it("--help prints the options", () => {
   const bad = spawnSync(TSX, ["local/cli.ts", "--mode", "soap"], { cwd: ROOT, encoding: "utf8" });
   expect(bad.status).toBe(2);
   expect(bad.stderr).toContain("--mode expects");
+});
+
+it("SIGTERM to the `npm start` process stops the gateway and frees its port", async () => {
+  const env = { ...process.env, IDENTITY_GATEWAY_LOCAL_DIR: mkdtempSync(join(tmpdir(), "npm-")) };
+  // Its own process group, so that whatever is left over can be cleaned up below.
+  const child = spawn("npm", ["start", "--", "--port", "0"], {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.resume();
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/^listening on http:\/\/127\.0\.0\.1:(\d+)$/m.test(stdout)) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`no banner:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const port = Number(/^listening on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(stdout)?.[1]);
+    // What a process manager or `kill <pid>` does: the signal goes to npm only.
+    process.kill(child.pid as number, "SIGTERM");
+    await exited;
+    const free = async (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const probe = createServer();
+        probe.once("error", () => resolve(false));
+        probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+      });
+    let isFree = await free();
+    for (let i = 0; i < 50 && !isFree; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      isFree = await free();
+    }
+    expect(isFree).toBe(true);
+  } finally {
+    try {
+      process.kill(-(child.pid as number), "SIGKILL");
+    } catch {
+      // the group is gone already
+    }
+  }
 });

@@ -7,6 +7,7 @@ import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { banner } from "../../local/cli";
 import { DevIssuer, generateDevKeys, mintToken, type DevKeys } from "../../local/dev-issuer";
 import { ROOT, startLocal, type LocalGateway } from "../../local/server";
 import { tokenFromArgs } from "../../local/token-cli";
@@ -29,6 +30,8 @@ describe("--issuer/--audience: an external OIDC issuer on loopback", () => {
       const gw = await startLocal({ port: 0, mode, issuer: issuer.url, audience: "ext-api" });
       try {
         expect(gw.devIssuer).toBeUndefined();
+        // Its discovery document answered at start: no warning about it.
+        expect(gw.warnings.filter((w) => w.startsWith("--issuer"))).toEqual([]);
         expect(() => gw.mintToken()).toThrow(/ask it for one/);
         const profile = { issuer: issuer.url, audience: "ext-api", alg: "RS256" as const };
         const claims = { metadata: { role: "admin" }, name: "Ext" };
@@ -262,5 +265,123 @@ describe("fail closed (design rule 9)", () => {
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe("two gateways, one state directory", () => {
+  it("each has its own session: npm run token --port N mints for that one, and stopping one leaves the other", async () => {
+    const stateDir = tmp("two-");
+    const first = await startLocal({ port: 0, stateDir });
+    const second = await startLocal({ port: 0, stateDir });
+    try {
+      for (const gw of [first, second]) {
+        const port = new URL(gw.url).port;
+        const token = tokenFromArgs(["--port", port, "--sub", `on-${port}`], stateDir);
+        const res = await request(`${gw.stageUrl}/hello`, { headers: bearer(token) });
+        expect(res.status).toBe(200);
+        expect(res.json.identity.customerId).toBe(`on-${port}`);
+      }
+      expect(() => tokenFromArgs([], stateDir)).toThrow(/2 local gateways are running.*--port N/);
+      await second.close();
+      // The first one's session survives the second one's shutdown; --port is not needed now.
+      const token = tokenFromArgs(["--sub", "after"], stateDir);
+      expect((await request(`${first.stageUrl}/hello`, { headers: bearer(token) })).status).toBe(
+        200,
+      );
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    expect(() => tokenFromArgs([], stateDir)).toThrow(/No local gateway is running/);
+  });
+});
+
+describe("npm run token options", () => {
+  let stateDir: string;
+  let gw: LocalGateway;
+  beforeAll(async () => {
+    stateDir = tmp("token-");
+    gw = await startLocal({ port: 0, mode: "rest-token", stateDir });
+  });
+  afterAll(() => gw.close());
+
+  it("--expires-in -5m mints an expired token (as the help says), which the gateway refuses", async () => {
+    const expired = tokenFromArgs(["--expires-in", "-5m"], stateDir);
+    const payload = JSON.parse(Buffer.from(expired.split(".")[1], "base64url").toString());
+    expect(payload.exp).toBeLessThan(Date.now() / 1000 - 250);
+    expect((await request(`${gw.stageUrl}/hello`, { headers: bearer(expired) })).status).toBe(401);
+  });
+
+  it("--no-default-claims leaves out rest-token's admin role: 403, as the banner says", async () => {
+    const bare = tokenFromArgs(["--no-default-claims"], stateDir);
+    const payload = JSON.parse(Buffer.from(bare.split(".")[1], "base64url").toString());
+    expect(payload.metadata).toBeUndefined();
+    expect((await request(`${gw.stageUrl}/hello`, { headers: bearer(bare) })).status).toBe(403);
+    const text = banner(gw, "dev", 0);
+    expect(text).toContain("It carries metadata.role=admin");
+    expect(text).toContain(
+      `npm run -s token -- --port ${new URL(gw.url).port} --no-default-claims`,
+    );
+  });
+});
+
+describe("what npm start tells the user", () => {
+  it("one line per substitution, naming the flag that chooses instead", async () => {
+    const gw = await startLocal({
+      port: 0,
+      mode: "http-lambda",
+      config: { verifyWith: "secret" },
+    });
+    try {
+      expect(gw.substitutions).toEqual([
+        "jwtSecret: using a generated development secret; --secret-file to choose",
+      ]);
+    } finally {
+      await gw.close();
+    }
+    const jwt = await startLocal({ port: 0, mode: "http-jwt" });
+    try {
+      expect(jwt.substitutions).toEqual([
+        `issuer: using the built-in development issuer ${jwt.devIssuer?.url} instead of https://auth.example.com; --issuer to choose`,
+      ]);
+      expect(banner(jwt, "dev", 0)).toContain(
+        `issuer ${jwt.devIssuer?.url} (built-in development issuer), audience identity-gateway-dev, RS256`,
+      );
+    } finally {
+      await jwt.close();
+    }
+  });
+
+  it("an unreachable --issuer: a warning at start, and the gateway serves (denying) anyway", async () => {
+    // A port nobody listens on: bind one, then free it.
+    const probe = await startBackend();
+    await probe.close();
+    const issuer = probe.url;
+    const gw = await startLocal({ port: 0, mode: "http-jwt", issuer, audience: "a" });
+    try {
+      expect(gw.warnings.filter((w) => w.startsWith("--issuer"))).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^--issuer ${issuer}: cannot read ${issuer}/\\.well-known/openid-configuration \\(ECONNREFUSED\\); every request is denied`,
+          ),
+        ),
+      ]);
+      // No token is printed, but the issuer and audience to mint one for are.
+      expect(banner(gw, "dev", 0)).toContain(`issuer ${issuer}, audience a, RS256`);
+      const forged = mintToken(generateDevKeys(), gw.profile, { sub: "x" });
+      expect((await request(`${gw.stageUrl}/hello`, { headers: bearer(forged) })).status).toBe(401);
+    } finally {
+      await gw.close();
+    }
+  });
+
+  it.each([
+    [{ secretFile: "/nonexistent/secret" }, "--secret-file: cannot read /nonexistent/secret"],
+    [{ publicKeyFile: "/nonexistent/pub.pem" }, "--public-key-file: cannot read"],
+    [{ issuer: "http://issuer.example.com" }, "--issuer must be an https URL"],
+    [{ backendUrl: "http://127.0.0.1:3000/?debug=1" }, "--backend-url expects"],
+    [{ mode: "http-jwks" }, "--mode expects"],
+  ])("a bad flag is reported by its name: %j", async (options, message) => {
+    await expect(startLocal({ port: 0, mode: "http-lambda", ...options })).rejects.toThrow(message);
   });
 });

@@ -1,7 +1,9 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
+import { ROOT } from "../../local/server";
 import { projectValues, readStackConfig, StackConfigError } from "../../local/stack-config";
 
 function project(files: Record<string, string>): string {
@@ -25,6 +27,10 @@ config:
   jwtSecret:
     type: string
     secret: true
+  audiences:
+    type: array
+    items:
+      type: string
 `;
 
 describe("readStackConfig", () => {
@@ -71,5 +77,118 @@ describe("readStackConfig", () => {
     const sc = readStackConfig(join(__dirname, "..", ".."), "dev");
     expect(sc.config["identity-gateway:authMode"]).toBeDefined();
     expect(JSON.parse(sc.config["identity-gateway:audiences"])).toEqual(expect.any(Array));
+  });
+});
+
+/** The StackConfigError readStackConfig throws for `stackYaml` (fails the test otherwise). */
+function refusal(stackYaml: string): StackConfigError {
+  const root = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": stackYaml });
+  try {
+    readStackConfig(root, "dev");
+  } catch (e) {
+    expect(e).toBeInstanceOf(StackConfigError);
+    return e as StackConfigError;
+  }
+  throw new Error("expected a StackConfigError");
+}
+
+describe("Pulumi's own checks of the stack file (what the Pulumi CLI refuses before the program runs)", () => {
+  it("a secret: true key written in plain text", () => {
+    const err = refusal("config:\n  identity-gateway:jwtSecret: plain-text-secret\n");
+    expect(err.message).toContain(
+      "identity-gateway:jwtSecret: Pulumi refuses the stack (\"Stack 'dev' with configuration key 'jwtSecret' must be encrypted as it's secret\")",
+    );
+    expect(err.message).toContain("pulumi config set --secret jwtSecret <value>");
+    // The refusal never echoes the value.
+    expect(err.message).not.toContain("plain-text-secret");
+  });
+
+  it.each([
+    ["an integer written as text", "identity-gateway:throttlingBurstLimit: fifty", "integer"],
+    ["a fractional integer", "identity-gateway:throttlingBurstLimit: 1.5", "integer"],
+    ["a list given as a scalar", "identity-gateway:audiences: api", "array<string>"],
+    ["a list of numbers", "identity-gateway:audiences: [1, 2]", "array<string>"],
+    ["a list given as a map", "identity-gateway:audiences: {aud: api}", "array<string>"],
+    ["a string given as a list", "identity-gateway:authMode: [http-jwt]", "string"],
+  ])("%s", (_label, line, type) => {
+    const key = line.split(":")[1];
+    expect(refusal(`config:\n  ${line}\n`).message).toContain(
+      `identity-gateway:${key}: Pulumi refuses the stack ("Stack 'dev' with configuration key '${key}' must be of type '${type}'")`,
+    );
+  });
+
+  it("accepts what Pulumi accepts: an integer as a number or as digits, quoted", () => {
+    const root = project({
+      "Pulumi.yaml": PROJECT_YAML,
+      "Pulumi.dev.yaml":
+        'config:\n  identity-gateway:throttlingBurstLimit: "50"\n  identity-gateway:authMode: 12\n',
+    });
+    expect(readStackConfig(root, "dev").config).toMatchObject({
+      "identity-gateway:throttlingBurstLimit": "50",
+      "identity-gateway:authMode": "12",
+    });
+  });
+
+  it("every problem at once, one line each", () => {
+    const err = refusal(
+      "config:\n  identity-gateway:jwtSecret: x\n  identity-gateway:throttlingBurstLimit: many\n",
+    );
+    expect(err.message.split("\n")).toHaveLength(3);
+  });
+
+  it("a misspelled namespace gets a did you mean", () => {
+    for (const ns of [
+      "identitygateway",
+      "identity_gateway",
+      "Identity-Gateway",
+      "identity-gatway",
+    ]) {
+      expect(refusal(`config:\n  ${ns}:authMode: http-lambda\n`).message).toContain(
+        `${ns}:authMode: this program reads only the "identity-gateway" namespace (did you mean identity-gateway:authMode?)`,
+      );
+    }
+    expect(refusal("config:\n  identitygateway:authmode: x\n").message).toContain(
+      "(did you mean identity-gateway:authMode?)",
+    );
+  });
+
+  it("lists declared keys without a default that the stack leaves unset", () => {
+    const root = project({
+      "Pulumi.yaml": PROJECT_YAML,
+      "Pulumi.dev.yaml": "config:\n  identity-gateway:authMode: http-lambda\n",
+    });
+    expect(readStackConfig(root, "dev").missingDeclaredKeys).toEqual(["jwtSecret", "audiences"]);
+  });
+});
+
+describe("a broken setup is one clear line", () => {
+  it("garbled YAML names the file, line and column", () => {
+    const err = refusal("config:\n  identity-gateway:audiences: [a,\n   b: c: d\n");
+    expect(err.message).toMatch(/^Pulumi\.dev\.yaml is not valid YAML: .*line \d+, column \d+/);
+    expect(err.message.split("\n")).toHaveLength(1);
+  });
+
+  it("a missing stack file lists the stacks there", () => {
+    const root = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.staging.yaml": "config: {}\n" });
+    expect(() => readStackConfig(root, "prod")).toThrow(
+      /^no stack file Pulumi\.prod\.yaml in .*; stacks here: staging \(--stack NAME picks one\)$/,
+    );
+  });
+
+  it("npm start prints it without a stack trace, and names the flag for a missing key file", () => {
+    const tsx = join(ROOT, "node_modules", ".bin", "tsx");
+    const run = (...args: string[]) =>
+      spawnSync(tsx, ["local/cli.ts", "--port", "0", ...args], { cwd: ROOT, encoding: "utf8" });
+    const missingStack = run("--stack", "no-such-stack");
+    expect(missingStack.status).toBe(1);
+    expect(missingStack.stderr.trim()).toMatch(/^no stack file Pulumi\.no-such-stack\.yaml in /);
+    expect(missingStack.stderr.trim().split("\n")).toHaveLength(1);
+
+    const missingKey = run("--secret-file", "/nonexistent/jwt.secret");
+    expect(missingKey.status).toBe(1);
+    expect(missingKey.stderr.trim()).toBe(
+      "--secret-file: cannot read /nonexistent/jwt.secret (ENOENT)",
+    );
+    for (const r of [missingStack, missingKey]) expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -2,6 +2,10 @@
  * parseConfig is pure: these tests hand it raw values the way Pulumi stores them (strings, lists
  * as JSON) and check the typed result, or that every mistake is reported with the key it names.
  */
+import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
 import fc from "fast-check";
 import {
   AUTH_MODES,
@@ -18,6 +22,8 @@ import {
   type HttpLambdaConfig,
   type RestTokenConfig,
 } from "../../infra/config";
+import { startLocal, validateStack } from "../../local/server";
+import { readStackConfig, StackConfigError } from "../../local/stack-config";
 
 type Values = Record<string, string | undefined>;
 
@@ -436,6 +442,20 @@ const CASES: Case[] = [
     fragment: '"hs256" is not a key source',
   },
   {
+    name: "verifyWith named after the algorithm",
+    mode: "rest-token",
+    set: { verifyWith: "HS256" },
+    key: "verifyWith",
+    fragment: '"HS256" is not a key source (did you mean secret?)',
+  },
+  {
+    name: "verifyWith one edit away",
+    mode: "http-lambda",
+    set: { verifyWith: "jwk" },
+    key: "verifyWith",
+    fragment: '"jwk" is not a key source (did you mean jwks?)',
+  },
+  {
     name: "jwtSecret missing",
     mode: "http-lambda",
     set: { verifyWith: "secret" },
@@ -649,6 +669,20 @@ const CASES: Case[] = [
     key: "claimHeaders",
     fragment: `"${h}" is a header API Gateway reserves`,
   })),
+  {
+    name: "claimHeaders Host",
+    mode: "http-lambda",
+    set: { claimHeaders: json(["Host=tenant_host"]) },
+    key: "claimHeaders",
+    fragment: '"Host" selects the backend\'s virtual host',
+  },
+  {
+    name: "customerIdHeader host",
+    mode: "rest-token",
+    set: { customerIdHeader: "host" },
+    key: "customerIdHeader",
+    fragment: '"host" selects the backend\'s virtual host',
+  },
   {
     name: "customerNameHeader reserved",
     mode: "rest-token",
@@ -1002,6 +1036,21 @@ const CASES: Case[] = [
     fragment: "expected an http(s) URL",
   },
 
+  {
+    name: "backendUrl with a query string",
+    mode: "http-lambda",
+    set: { backendUrl: "https://b.example.com/api?key=1" },
+    key: "backendUrl",
+    fragment: "has a query string or fragment; the request path is appended",
+  },
+  {
+    name: "backendUrl with a fragment",
+    mode: "rest-token",
+    set: { backendUrl: "https://b.example.com/#x" },
+    key: "backendUrl",
+    fragment: "has a query string or fragment",
+  },
+
   // Stage
   {
     name: "stageName with a space",
@@ -1193,7 +1242,8 @@ describe("authMode", () => {
     ["missing", undefined, "is required: set one of http-jwt, http-lambda, rest-token"],
     ["blank", " ", "is required: set one of http-jwt, http-lambda, rest-token"],
     ["unknown", "lambda", '"lambda" is not a mode: set one of http-jwt, http-lambda, rest-token'],
-    ["wrong case", "HTTP-JWT", '"HTTP-JWT" is not a mode'],
+    ["wrong case", "HTTP-JWT", '"HTTP-JWT" is not a mode (did you mean http-jwt?)'],
+    ["near miss", "http-jwks", '"http-jwks" is not a mode (did you mean http-jwt?)'],
   ])("%s", (_label, authMode, fragment) => {
     const err = configError(values("http-lambda", { authMode }));
     expect(err.problems).toEqual([{ key: "authMode", message: expect.stringContaining(fragment) }]);
@@ -1411,4 +1461,61 @@ describe("property", () => {
       ),
     );
   });
+});
+
+// -------------------------------------------------------------------------------------------
+// The same stacks through `npm start`: refused before any local substitution
+// -------------------------------------------------------------------------------------------
+
+describe("npm start refuses every bad stack that parseConfig refuses", () => {
+  const root = mkdtempSync(join(tmpdir(), "bad-stacks-"));
+  copyFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), join(root, "Pulumi.yaml"));
+  const arrayKeys = new Set(
+    Object.entries(CONFIG_KEYS).flatMap(([k, d]) => (d.type === "array" ? [k] : [])),
+  );
+
+  /** `v` as a stack file: lists as YAML flow lists, everything else a quoted string. */
+  function writeStack(stack: string, v: Values, jwtSecret?: string): void {
+    const lines = ["config:"];
+    for (const [key, value] of Object.entries(v)) {
+      if (value === undefined) continue;
+      const yaml = arrayKeys.has(key) && /^\s*[[{]/.test(value) ? value : JSON.stringify(value);
+      lines.push(`  ${PROJECT}:${key}: ${yaml}`);
+    }
+    // An encrypted value, as `pulumi config set --secret` writes it: nobody here can decrypt it.
+    if (jwtSecret !== undefined) lines.push(`  ${PROJECT}:jwtSecret:\n    secure: v1:AAAA`);
+    writeFileSync(join(root, `Pulumi.${stack}.yaml`), lines.join("\n") + "\n");
+  }
+
+  test.each(CASES)("$name", async ({ mode, set, jwtSecret, stackName, key, fragment }) => {
+    const stack = stackName ?? "dev";
+    writeStack(stack, values(mode, set), jwtSecret);
+    const local = await startLocal({ root, stack, port: 0 }).then(
+      async (gw) => {
+        await gw.close();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    if (local instanceof StackConfigError) {
+      // Pulumi itself refuses a value of the wrong declared type before the program runs.
+      expect(local.message).toContain(`${PROJECT}:${key}: Pulumi refuses the stack`);
+      expect(local.message).toContain("must be of type");
+      return;
+    }
+    expect(local).toBeInstanceOf(ConfigError);
+    // The very problems pulumi preview reports (placeholders stand in for encrypted values).
+    expect((local as ConfigError).problems).toEqual(
+      configError(values(mode, set), jwtSecret, stackName).problems,
+    );
+    expect((local as ConfigError).message).toContain(fragment);
+  });
+
+  test.each(Object.keys(BASE) as Mode[])(
+    "the valid %s base passes the same check (the refusals come from the changes)",
+    (mode) => {
+      writeStack("base", values(mode));
+      expect(validateStack(readStackConfig(root, "base")).authMode).toBe(mode);
+    },
+  );
 });

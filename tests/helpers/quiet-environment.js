@@ -1,0 +1,103 @@
+/**
+ * Jest's Node environment, quiet: what a test writes to stdout (the authorizers' JSON decision
+ * lines, a Lambda's output) and the process warnings it triggers (the AWS SDK's Node.js version
+ * notice) are held back while the test runs, and printed only when that test fails, under its
+ * name. A green run shows only Jest's own report, so a failure is easy to find.
+ *
+ * `IDENTITY_GATEWAY_TEST_OUTPUT=1` turns it off (everything printed as it happens).
+ *
+ * Plain JavaScript: Jest loads the environment before any transform applies.
+ */
+const { TestEnvironment } = require("jest-environment-node");
+
+const verbose = process.env.IDENTITY_GATEWAY_TEST_OUTPUT === "1";
+
+class QuietEnvironment extends TestEnvironment {
+  constructor(config, context) {
+    super(config, context);
+    /** @type {string[]} held back since the current test (or hook) started */
+    this.held = [];
+    this.capturing = false;
+  }
+
+  async setup() {
+    await super.setup();
+    if (verbose) return;
+    installStdoutRouter();
+    current = this;
+    const env = this;
+    // process.emitWarning inside the test sandbox (the SDK's "NodeVersionSupportWarning").
+    const sandboxProcess = this.global.process;
+    this.realEmitWarning = sandboxProcess.emitWarning;
+    sandboxProcess.emitWarning = function emitWarning(warning, ...rest) {
+      if (!env.capturing) return env.realEmitWarning.call(sandboxProcess, warning, ...rest);
+      const text = warning instanceof Error ? `${warning.name}: ${warning.message}` : warning;
+      env.held.push(`(warning) ${text}\n`);
+    };
+  }
+
+  async teardown() {
+    if (current === this) current = undefined;
+    if (this.realEmitWarning) this.global.process.emitWarning = this.realEmitWarning;
+    await super.teardown();
+  }
+
+  /** jest-circus events: hold output per test, show it only for a failure. */
+  async handleTestEvent(event) {
+    if (verbose) return;
+    if (event.name === "test_start" || event.name === "run_describe_start") {
+      this.capturing = true;
+    } else if (event.name === "test_done") {
+      const failed = event.test.errors.length > 0;
+      const held = this.held;
+      this.held = [];
+      if (failed && held.length > 0) {
+        const name = fullName(event.test);
+        process.stderr.write(
+          `\n--- output of the failed test "${name}" ---\n${held.join("")}---\n`,
+        );
+      }
+    } else if (event.name === "run_finish") {
+      // Output of an afterAll hook is dropped; a failing hook fails the file, which Jest reports.
+      this.capturing = false;
+      this.held = [];
+    }
+  }
+}
+
+/** The environment of the test file running now in this worker, if any. */
+let current;
+
+/**
+ * Route stdout once per process: into the running test's buffer, and nowhere otherwise. Jest
+ * writes its own report to stderr.
+ */
+function installStdoutRouter() {
+  const stdout = process.stdout;
+  if (stdout.__quietRouter) return;
+  stdout.__quietRouter = true;
+  const realWrite = stdout.write;
+  stdout.write = function write(chunk, encoding, callback) {
+    const env = current;
+    // Between files or after the last one: a file's late output (decision lines that a
+    // `beforeExit` hook flushes) belongs to no failing test and is dropped. Run in band, this
+    // process is also Jest's, whose only stdout is the --json report (without --outputFile).
+    if (env === undefined) {
+      const text = typeof chunk === "string" ? chunk : "";
+      if (text.startsWith('{"numFailedTestSuites"')) return realWrite.apply(stdout, arguments);
+    } else if (env.capturing) {
+      env.held.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+    }
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") process.nextTick(done);
+    return true;
+  };
+}
+
+function fullName(test) {
+  const parts = [];
+  for (let t = test; t && t.name !== "ROOT_DESCRIBE_BLOCK"; t = t.parent) parts.unshift(t.name);
+  return parts.join(" › ");
+}
+
+module.exports = QuietEnvironment;
