@@ -8,6 +8,7 @@
  *
  * Plain JavaScript: Jest loads the environment before any transform applies.
  */
+const { format } = require("node:util");
 const { TestEnvironment } = require("jest-environment-node");
 
 const verbose = process.env.IDENTITY_GATEWAY_TEST_OUTPUT === "1";
@@ -27,6 +28,18 @@ class QuietEnvironment extends TestEnvironment {
     current = this;
     const env = this;
     // process.emitWarning inside the test sandbox (the SDK's "NodeVersionSupportWarning").
+    // console.* of the test file (Jest set its own console on the sandbox before setup): held
+    // like stdout, so a deliberate warning (pulumi.log.warn under the mock runtime) shows only
+    // when its test fails.
+    const sandboxConsole = this.global.console;
+    for (const method of ["log", "info", "warn", "error", "debug"]) {
+      const real = sandboxConsole[method];
+      if (typeof real !== "function") continue;
+      sandboxConsole[method] = function held(...args) {
+        if (!env.capturing) return real.apply(sandboxConsole, args);
+        env.held.push(`(console.${method}) ${format(...args)}\n`);
+      };
+    }
     const sandboxProcess = this.global.process;
     this.realEmitWarning = sandboxProcess.emitWarning;
     sandboxProcess.emitWarning = function emitWarning(warning, ...rest) {

@@ -28,6 +28,7 @@ test("only the failing test's output and warnings are shown, under its name", ()
   expect(out).toContain('--- output of the failed test "fails loudly" ---');
   expect(out).toContain('{"decision":"deny","from":"the failing test"}');
   expect(out).toContain("(warning) NodeVersionSupportWarning: from the failing test");
+  expect(out).toContain("(console.warn) warning: [runtime] from the failing test");
   expect(out).not.toContain("the passing test");
 });
 
@@ -35,4 +36,5 @@ test("the plain node environment shows everything (what the quiet one is for)", 
   const out = runFixture("node");
   expect(out).toContain('{"decision":"allow","from":"the passing test"}');
   expect(out).toContain("NodeVersionSupportWarning: from the passing test");
+  expect(out).toContain("warning: [runtime] from the passing test");
 });
