@@ -146,7 +146,7 @@ export interface RestApiDefinition {
  * mapping of `X-Customer-ID` leaves a client-sent `x-customer-id` in the request, and the backend
  * gets both, while to HTTP (RFC 9110 §5.1) and to most frameworks they are one header. Each name is
  * therefore mapped twice, as configured and in lower case, from the same context value: the
- * lower-case spelling is what every HTTP/2 client sends (RFC 9113 §8.2.1) and what an attacker
+ * lower-case spelling is what every HTTP/2 client sends (RFC 9113 §8.2) and what an attacker
  * types first. That is as far as a REST mapping goes: it cannot remove a header, and other
  * spellings (`X-CUSTOMER-ID`) still pass; the README tells backend owners how to read the header.
  * The same holds for query parameters, whose names are case-sensitive too; a lower-case variant
