@@ -31,3 +31,16 @@ export const ENV = {
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/**
+ * The environment the echo backend reads at cold start (set by infra/components/echo-backend.ts).
+ * All optional: without `CORS_ALLOW_ORIGINS` the echo sends no CORS headers.
+ */
+export const ECHO_ENV = {
+  /** JSON array of allowed origins; `*` in it allows any origin. Unset: no CORS headers. */
+  CORS_ALLOW_ORIGINS: "CORS_ALLOW_ORIGINS",
+  /** JSON array of allowed request headers (`Access-Control-Allow-Headers`). */
+  CORS_ALLOW_HEADERS: "CORS_ALLOW_HEADERS",
+  /** JSON array of allowed methods (`Access-Control-Allow-Methods`). */
+  CORS_ALLOW_METHODS: "CORS_ALLOW_METHODS",
+} as const;

@@ -5,6 +5,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { ECHO_ENV } from "../../functions/commons/env-contract";
+import type { CorsConfig } from "../config";
 import { functionCode } from "./bundle";
 import {
   LAMBDA_ARCHITECTURES,
@@ -19,6 +21,28 @@ import {
 export interface EchoBackendArgs {
   /** Retention of the function's log group, in days (a CloudWatch Logs value). */
   readonly logRetentionDays: number;
+  /**
+   * The CORS policy the echo answers with (functions/echo-backend, `corsHeaders`). Pass it where
+   * the backend must send CORS headers itself: behind a REST API, whose proxy integrations have no
+   * integration response to add them (CORS for REST APIs, "Enabling CORS support for Lambda or
+   * HTTP proxy integrations",
+   * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-cors.html). Behind an HTTP
+   * API leave it unset: API Gateway adds the configured headers and "ignores CORS headers returned
+   * from your backend integration"
+   * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html).
+   * @default undefined (no CORS headers)
+   */
+  readonly cors?: CorsConfig;
+}
+
+/** The echo's environment (`ECHO_ENV`); pure, so the contract is testable without Pulumi. */
+export function echoEnvironment(cors: CorsConfig | undefined): Record<string, string> | undefined {
+  if (!cors) return undefined;
+  return {
+    [ECHO_ENV.CORS_ALLOW_ORIGINS]: JSON.stringify(cors.allowOrigins),
+    [ECHO_ENV.CORS_ALLOW_HEADERS]: JSON.stringify(cors.allowHeaders),
+    [ECHO_ENV.CORS_ALLOW_METHODS]: JSON.stringify(cors.allowMethods),
+  };
 }
 
 export class EchoBackend extends pulumi.ComponentResource {
@@ -43,6 +67,7 @@ export class EchoBackend extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const variables = echoEnvironment(args.cors);
     this.function = new aws.lambda.Function(
       `${name}-fn`,
       {
@@ -55,6 +80,7 @@ export class EchoBackend extends pulumi.ComponentResource {
         timeout: 10,
         memorySize: 256,
         loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
+        environment: variables && { variables },
       },
       { parent: this, dependsOn: [policy] },
     );

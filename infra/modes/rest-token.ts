@@ -104,7 +104,7 @@ export interface RestMethodDefinition {
 }
 
 export interface RestGatewayResponseDefinition {
-  readonly responseType: "UNAUTHORIZED" | "ACCESS_DENIED" | "DEFAULT_5XX";
+  readonly responseType: "UNAUTHORIZED" | "ACCESS_DENIED" | "DEFAULT_4XX" | "DEFAULT_5XX";
   /** Unset keeps the status API Gateway chose (DEFAULT_5XX covers several). */
   readonly statusCode?: string;
   readonly responseTemplates: Readonly<Record<string, string>>;
@@ -145,22 +145,47 @@ export interface RestApiDefinition {
  * the integration request"). A mapped integration-request parameter replaces the value the client
  * sent under that name, so a client cannot claim to be another customer.
  *
+ * "Under that name" is case-sensitive on a REST API: "Header names and query parameters are
+ * processed in a case-sensitive way" for methods with a Lambda or HTTP integration (Amazon API
+ * Gateway important notes, REST APIs,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html). So a
+ * mapping of `X-Customer-ID` leaves a client-sent `x-customer-id` in the request, and the backend
+ * gets both, while to HTTP (RFC 9110 §5.1) and to most frameworks they are one header. Each name is
+ * therefore mapped twice, as configured and in lower case, from the same context value: the
+ * lower-case spelling is what every HTTP/2 client sends (RFC 9113 §8.2) and what an attacker
+ * types first. That is as far as a REST mapping goes: it cannot remove a header, and other
+ * spellings (`X-CUSTOMER-ID`) still pass; the README tells backend owners how to read the header.
+ * The same holds for query parameters, whose names are case-sensitive too; a lower-case variant
+ * that is itself a configured parameter keeps its own mapping.
+ *
  * This relies on the REST authorizer always putting every mapped key in its context on Allow
  * (functions/rest-authorizer does, with "" for an absent claim): a key missing from the context
- * maps to nothing. Not checkable without AWS, to verify after the first deploy: that the mapping
- * also wins over a client header spelled in another case (`x-customer-id`); the echo backend makes
- * that a one-line `curl -H 'x-customer-id: spoof'` check.
+ * maps to nothing.
  */
 export function identityRequestParameters(identity: IdentityConfig): Record<string, string> {
-  const params: Record<string, string> = {
-    [`integration.request.header.${identity.customerIdHeader}`]: `context.authorizer.${CONTEXT_KEY_CUSTOMER_ID}`,
-    [`integration.request.header.${identity.customerNameHeader}`]: `context.authorizer.${CONTEXT_KEY_CUSTOMER_NAME}`,
-  };
-  for (const m of identity.claimHeaders) {
-    params[`integration.request.header.${m.target}`] = `context.authorizer.${m.contextKey}`;
+  const params: Record<string, string> = {};
+  const headers: Array<[string, string]> = [
+    [identity.customerIdHeader, CONTEXT_KEY_CUSTOMER_ID],
+    [identity.customerNameHeader, CONTEXT_KEY_CUSTOMER_NAME],
+    ...identity.claimHeaders.map((m): [string, string] => [m.target, m.contextKey]),
+  ];
+  // parseConfig refuses two header names that differ only in case, so variants cannot collide.
+  for (const [name, key] of headers) {
+    for (const spelling of new Set([name, name.toLowerCase()])) {
+      params[`integration.request.header.${spelling}`] = `context.authorizer.${key}`;
+    }
   }
+  // parseConfig lets `Tenant` and `tenant` both be configured (distinct names on a REST API):
+  // a configured name is never overwritten by another one's variant.
+  const taken = new Set(identity.claimQueryParams.map((m) => m.target));
   for (const m of identity.claimQueryParams) {
     params[`integration.request.querystring.${m.target}`] = `context.authorizer.${m.contextKey}`;
+  }
+  for (const m of identity.claimQueryParams) {
+    const lower = m.target.toLowerCase();
+    if (taken.has(lower)) continue;
+    taken.add(lower);
+    params[`integration.request.querystring.${lower}`] = `context.authorizer.${m.contextKey}`;
   }
   return params;
 }
@@ -317,12 +342,25 @@ export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
       }
     : undefined;
   const json = { "application/json": '{"message":$context.error.messageString}' };
+  // Every answer API Gateway gives itself carries the CORS headers, so a browser can read why a
+  // call failed: 401 and 403 by type, and DEFAULT_4XX / DEFAULT_5XX for every other type (a wrong
+  // stage's 403 Missing Authentication Token, 413, 429 throttling, 5xx), since a type without its
+  // own gateway response "defaults to the DEFAULT_4XX type" or DEFAULT_5XX (Gateway response
+  // types, https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+  // The defaults set no statusCode: one there would replace the status of every 4XX/5XX response.
   const gatewayResponses: RestGatewayResponseDefinition[] = [
     {
       responseType: "UNAUTHORIZED",
       statusCode: "401",
       responseTemplates: json,
-      responseParameters: corsParams,
+      // RFC 9110 §15.5.2: a 401 "MUST send a WWW-Authenticate header field" naming the scheme;
+      // RFC 6750 §3 names it `Bearer`. A gateway response adds headers by parameter mapping,
+      // `gatewayresponse.header.<name>` from a quoted static value (Gateway responses in API
+      // Gateway, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html;
+      // x-amazon-apigateway-gateway-responses.gatewayResponse example). Deliberately no
+      // `error="invalid_token"`: the same 401 answers a missing token, for which RFC 6750 §3.1
+      // says to send no error code.
+      responseParameters: { ...corsParams, "gatewayresponse.header.WWW-Authenticate": "'Bearer'" },
     },
     {
       responseType: "ACCESS_DENIED",
@@ -330,6 +368,7 @@ export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
       responseTemplates: json,
       responseParameters: corsParams,
     },
+    { responseType: "DEFAULT_4XX", responseTemplates: json, responseParameters: corsParams },
     { responseType: "DEFAULT_5XX", responseTemplates: json, responseParameters: corsParams },
   ];
 
@@ -527,9 +566,12 @@ export class RestTokenGateway extends pulumi.ComponentResource {
     // --- Backend --------------------------------------------------------------------------------
     let echoInvokeArn: pulumi.Output<string> | undefined;
     if (config.backend.kind === "echo") {
+      // A proxy integration has no integration response to add Access-Control-Allow-Origin to, so
+      // the echo sends the configured CORS headers itself (see EchoBackendArgs.cors); without them
+      // a browser could pass the preflight and still not read any 200.
       this.echoBackend = new EchoBackend(
         `${name}-echo`,
-        { logRetentionDays: config.stage.logRetentionDays },
+        { logRetentionDays: config.stage.logRetentionDays, cors: config.cors },
         parent,
       );
       echoInvokeArn = this.echoBackend.function.invokeArn;
@@ -606,7 +648,7 @@ export class RestTokenGateway extends pulumi.ComponentResource {
       }
     }
 
-    // --- Gateway responses (API Gateway's own 401/403/5xx) ----------------------------------------
+    // --- Gateway responses (API Gateway's own 401/403/4xx/5xx) ------------------------------------
     for (const g of definition.gatewayResponses) {
       deployedParts.push(
         new aws.apigateway.Response(

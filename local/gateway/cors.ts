@@ -63,12 +63,15 @@ export function decorateResponse(
   headers: Map<string, string[]>,
   response: GatewayResponse,
 ): void {
-  const origin = headers.get("origin")?.[0];
-  if (!origin || !originAllowed(cors, origin)) return;
-  // The configuration overrides CORS headers the backend set.
+  // "If you configure CORS for an API, API Gateway ignores CORS headers returned from your backend
+  // integration" (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html):
+  // dropped for every request, so a backend's `Access-Control-Allow-Origin: *` cannot open the API
+  // to an origin the configuration does not allow.
   response.headers = response.headers.filter(
     ([k]) => !k.toLowerCase().startsWith("access-control-"),
   );
+  const origin = headers.get("origin")?.[0];
+  if (!origin || !originAllowed(cors, origin)) return;
   response.headers.push(["access-control-allow-origin", allowOriginValue(cors, origin)]);
   if (cors.exposeHeaders.length > 0) {
     response.headers.push(["access-control-expose-headers", cors.exposeHeaders.join(",")]);

@@ -174,7 +174,7 @@ export function createHandler(model: ApiModel, options: GatewayOptions): Gateway
     };
     const fail = (err: GatewayError): GatewayResponse => {
       if (err.detail) log.error = err.detail;
-      return finish(renderError(model, err, requestId));
+      return finish(renderError(model, err, requestId, headers));
     };
 
     // §3 "Limits".

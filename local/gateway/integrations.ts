@@ -47,7 +47,7 @@ const HOP_BY_HOP = new Set([
 function hopByHop(headers: HeaderBag | http.IncomingHttpHeaders): Set<string> {
   const set = new Set(HOP_BY_HOP);
   const conn =
-    headers instanceof HeaderBag ? headers.get("connection")?.join(",") : headers.connection;
+    headers instanceof HeaderBag ? headers.getAny("connection")?.join(",") : headers.connection;
   for (const name of (conn ?? "").split(",")) if (name.trim()) set.add(name.trim().toLowerCase());
   return set;
 }
@@ -66,15 +66,20 @@ export function mappedRequest(
   params: Record<string, string>,
   applyRest: boolean,
 ): MappingTarget {
-  const headers = HeaderBag.from(ctx.rawHeaders);
+  // A REST integration request keeps header names as sent, so its mapping replaces only the exact
+  // spelling it names (HeaderBag). Only where a REST mapping runs: the Lambda proxy event is built
+  // from the method request, whose case handling is unchanged.
+  const headers = HeaderBag.from(ctx.rawHeaders, ctx.model.type === "rest" && applyRest);
   // API Gateway adds forwarding headers (the fixtures show x-forwarded-*, x-amzn-trace-id).
-  const xff = headers.get("x-forwarded-for")?.join(",");
+  const xff = headers.getAny("x-forwarded-for")?.join(",");
+  headers.deleteAny("x-forwarded-for");
+  headers.deleteAny("x-forwarded-proto");
   headers.set(
     ctx.model.type === "http" ? "x-forwarded-for" : "X-Forwarded-For",
     xff ? `${xff}, ${ctx.sourceIp}` : ctx.sourceIp,
   );
   headers.set(ctx.model.type === "http" ? "x-forwarded-proto" : "X-Forwarded-Proto", "http");
-  if (!headers.has("x-amzn-trace-id")) {
+  if (!headers.getAny("x-amzn-trace-id")) {
     const hex = Buffer.from(ctx.requestId).toString("hex").padEnd(24, "0").slice(0, 24);
     headers.set(
       ctx.model.type === "http" ? "x-amzn-trace-id" : "X-Amzn-Trace-Id",
@@ -265,7 +270,12 @@ export function runHttpProxy(
     integration.method.toUpperCase() === "ANY" ? ctx.method : integration.method.toUpperCase();
   const drop = hopByHop(target.headers);
   const mapped = mappedHeaderNames(integration.requestParameters ?? {});
-  const headers: Record<string, string[]> = {};
+  // Raw [name, value, …] pairs rather than an object: node:http merges object keys that differ
+  // only in case, and a REST integration request can hold both `X-Customer-ID` and
+  // `x-customer-id` (see HeaderBag), which the backend must receive as the two lines they are.
+  // Raw pairs get no automatic Host: the integration URI's host, as API Gateway sends ("The Host
+  // header will not be forwarded to HTTP endpoints", Amazon API Gateway important notes, REST APIs).
+  const headers: string[] = ["Host", url.host];
   for (const { name, values } of target.headers.entries()) {
     const l = lower(name);
     // The names a client lists in its own `Connection` header are hop-by-hop for the client's
@@ -275,9 +285,9 @@ export function runHttpProxy(
     // mapping's `remove:` of `X_Customer_ID` still applies).
     if (HOP_BY_HOP.has(l) || (drop.has(l) && !mapped.has(l))) continue;
     if (l === "host" || l === "content-length") continue;
-    headers[name] = mapped.has(l) ? values.map(utf8OnTheWire) : values;
+    for (const v of values) headers.push(name, mapped.has(l) ? utf8OnTheWire(v) : v);
   }
-  if (ctx.body.length > 0) headers["content-length"] = [String(ctx.body.length)];
+  if (ctx.body.length > 0) headers.push("content-length", String(ctx.body.length));
   const started = now();
   const timeoutMs = integration.timeoutMs ?? DEFAULT_INTEGRATION_TIMEOUT_MS;
   return new Promise((resolve) => {

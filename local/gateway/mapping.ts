@@ -7,38 +7,67 @@ import { resolveHttpValue, resolveRestSource } from "./expressions";
 import type { RequestContext } from "./types";
 import { isReservedHeader } from "../../infra/config";
 
-/** Headers keyed by lower-case name, keeping the first-seen spelling and every value in order. */
+/**
+ * Headers keyed by name, keeping the first-seen spelling and every value in order. Names compare
+ * case-insensitively, as HTTP defines them (RFC 9110 §5.1) and as HTTP APIs treat them (§3
+ * "Values": "Header names are case-insensitive"), unless the bag is `caseSensitive`: a REST API's
+ * integration request keeps `X-Customer-ID` and `x-customer-id` apart ("Header names and query
+ * parameters are processed in a case-sensitive way", Amazon API Gateway important notes, REST
+ * APIs, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html),
+ * so a mapping of one spelling leaves the other in place.
+ */
 export class HeaderBag {
   private readonly map = new Map<string, { name: string; values: string[] }>();
 
-  static from(pairs: Array<[string, string]>): HeaderBag {
-    const bag = new HeaderBag();
+  constructor(private readonly caseSensitive = false) {}
+
+  static from(pairs: Array<[string, string]>, caseSensitive = false): HeaderBag {
+    const bag = new HeaderBag(caseSensitive);
     for (const [n, v] of pairs) bag.add(n, v);
     return bag;
   }
 
+  private key(name: string): string {
+    return this.caseSensitive ? name : name.toLowerCase();
+  }
+
   /** Adds a value (repeated header). */
   add(name: string, value: string): void {
-    const e = this.map.get(name.toLowerCase());
+    const e = this.map.get(this.key(name));
     if (e) e.values.push(value);
-    else this.map.set(name.toLowerCase(), { name, values: [value] });
+    else this.map.set(this.key(name), { name, values: [value] });
   }
 
   /** Replaces every value. */
   set(name: string, value: string): void {
-    this.map.set(name.toLowerCase(), { name, values: [value] });
+    this.map.set(this.key(name), { name, values: [value] });
   }
 
   delete(name: string): void {
-    this.map.delete(name.toLowerCase());
+    this.map.delete(this.key(name));
   }
 
   get(name: string): string[] | undefined {
-    return this.map.get(name.toLowerCase())?.values;
+    return this.map.get(this.key(name))?.values;
   }
 
   has(name: string): boolean {
-    return this.map.has(name.toLowerCase());
+    return this.map.has(this.key(name));
+  }
+
+  /** Every value under any spelling of `name`, in insertion order (what HTTP sees as one header). */
+  getAny(name: string): string[] | undefined {
+    const lower = name.toLowerCase();
+    const values = [...this.map.values()]
+      .filter((e) => e.name.toLowerCase() === lower)
+      .flatMap((e) => e.values);
+    return values.length > 0 ? values : undefined;
+  }
+
+  /** Removes `name` under every spelling (headers the gateway itself owns). */
+  deleteAny(name: string): void {
+    const lower = name.toLowerCase();
+    for (const [k, e] of this.map) if (e.name.toLowerCase() === lower) this.map.delete(k);
   }
 
   /** Entries with their original spelling. */

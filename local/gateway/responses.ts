@@ -170,15 +170,34 @@ function findGatewayResponse(model: ApiModel, err: GatewayError): GatewayRespons
 }
 
 /**
+ * A gateway response header's `method.request.header.Y` source: the request's value (the last one
+ * when repeated, as REST mappings read it; names looked up case-insensitively, as in
+ * resolveRestSource). Undefined for any other source.
+ */
+function fromMethodRequest(
+  source: string,
+  requestHeaders: ReadonlyMap<string, string[]>,
+): string | undefined {
+  const h = /^method\.request\.header\.(.+)$/.exec(source);
+  return h ? requestHeaders.get(h[1].toLowerCase())?.at(-1) : undefined;
+}
+
+/**
  * Renders an error. REST: the matching gateway response (its type, else DEFAULT_4XX/DEFAULT_5XX)
  * sets the status, the body template (with `$context.error.messageString` = the JSON-quoted
- * message, `$context.error.message`, `$context.requestId`) and `gatewayresponse.header.X` ←
- * `'static'` headers. The default template is `{"message":$context.error.messageString}` (RGW).
+ * message, `$context.error.message`, `$context.requestId`) and `gatewayresponse.header.X` headers
+ * from a `'static'` value or from a method request header, `method.request.header.Y` (a gateway
+ * response "can access ... method request parameters, in the form of
+ * method.request.param-position.param-name", Gateway responses in API Gateway,
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html;
+ * a request without that header gets no such response header). The default template is
+ * `{"message":$context.error.messageString}` (RGW).
  */
 export function renderError(
   model: ApiModel,
   err: GatewayError,
   requestId: string,
+  requestHeaders: ReadonlyMap<string, string[]> = new Map(),
 ): GatewayResponse {
   const headers: Array<[string, string]> = [["content-type", "application/json"]];
   let statusCode = err.statusCode;
@@ -199,8 +218,10 @@ export function renderError(
       }
       for (const [k, v] of Object.entries(gr.responseParameters ?? {})) {
         const m = /^gatewayresponse\.header\.(.+)$/.exec(k);
-        const value = /^'(.*)'$/s.exec(v.trim());
-        if (m && value) headers.push([m[1], value[1]]);
+        if (!m) continue;
+        const value =
+          /^'(.*)'$/s.exec(v.trim())?.[1] ?? fromMethodRequest(v.trim(), requestHeaders);
+        if (value !== undefined) headers.push([m[1], value]);
       }
     }
   }

@@ -38,15 +38,37 @@ export function forgedToken(profile: TokenProfile, sub = "forger"): string {
   return mintToken(generateDevKeys(), profile, { sub, claims: { metadata: { role: "admin" } } });
 }
 
+/** What the test backend received: `headers` as node:http joins them, `distinct` line by line. */
+export interface BackendRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  distinct: NodeJS.Dict<string[]>;
+}
+
+/**
+ * The distinct values a backend received under `name` (any spelling). In rest-token every identity
+ * header arrives twice, as configured and in lower case, with one value (REST header names are
+ * case-sensitive; README "Security"), which node:http joins into "v, v" in `headers`.
+ */
+export const distinctValues = (r: BackendRequest, name: string): string[] => [
+  ...new Set(r.distinct[name.toLowerCase()] ?? []),
+];
+
 /** An HTTP backend on loopback that records what it receives and answers 200 JSON. */
 export async function startBackend(): Promise<{
   url: string;
-  requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders }>;
+  requests: BackendRequest[];
   close: () => Promise<void>;
 }> {
-  const requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders }> = [];
+  const requests: BackendRequest[] = [];
   const server = createServer((req, res) => {
-    requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
+    requests.push({
+      method: req.method ?? "",
+      url: req.url ?? "",
+      headers: req.headers,
+      distinct: req.headersDistinct,
+    });
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "application/json" });

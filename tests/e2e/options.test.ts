@@ -11,7 +11,7 @@ import { banner } from "../../local/cli";
 import { DevIssuer, generateDevKeys, mintToken, type DevKeys } from "../../local/dev-issuer";
 import { ROOT, startLocal, type LocalGateway } from "../../local/server";
 import { tokenFromArgs } from "../../local/token-cli";
-import { bearer, request, startBackend } from "./helpers";
+import { bearer, distinctValues, request, startBackend } from "./helpers";
 
 const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
@@ -80,8 +80,8 @@ describe("--backend-url: a real HTTP backend", () => {
         expect(res.status).toBe(200);
         expect(backend.requests).toHaveLength(1);
         const received = backend.requests[0];
-        expect(received.headers["x-customer-id"]).toBe(`backend-${mode}`);
-        expect(received.headers["x-customer-name"]).toBe("Dev Customer");
+        expect(distinctValues(received, "x-customer-id")).toEqual([`backend-${mode}`]);
+        expect(distinctValues(received, "x-customer-name")).toEqual(["Dev Customer"]);
         expect(JSON.stringify(received.headers)).not.toMatch(/someone-else|Mallory/);
         expect(received.url).toBe("/orders/42?x=1");
         expect(gw.invocations.backend()).toBe(0);
@@ -208,7 +208,7 @@ ${extra}`,
       const token = gw.mintToken({ sub: "p", claims: { plan: "team" } });
       const res = await request(`${gw.stageUrl}/x`, { headers: bearer(token) });
       expect(res.status).toBe(200);
-      expect(backend.requests[0].headers["x-customer-plan"]).toBe("team");
+      expect(distinctValues(backend.requests[0], "x-customer-plan")).toEqual(["team"]);
     } finally {
       await gw.close();
     }

@@ -85,6 +85,7 @@ describe("runProgram", () => {
     });
     expect(model.gatewayResponses.map((g) => g.type).sort()).toEqual([
       "ACCESS_DENIED",
+      "DEFAULT_4XX",
       "DEFAULT_5XX",
       "UNAUTHORIZED",
     ]);

@@ -302,10 +302,15 @@ describe("RestTokenGateway resources", () => {
       claimQueryParams: JSON.stringify(["tenant=org.id"]),
     });
     await deploy(config);
+    // Each name also in lower case: REST header and query names are case-sensitive, so the
+    // mapping of one spelling would leave a client's other spelling in place.
     const identity = {
       "integration.request.header.X-Customer-ID": "context.authorizer.customerId",
       "integration.request.header.X-Customer-Name": "context.authorizer.customerName",
       "integration.request.header.X-Customer-Plan": "context.authorizer.metadata_plan",
+      "integration.request.header.x-customer-id": "context.authorizer.customerId",
+      "integration.request.header.x-customer-name": "context.authorizer.customerName",
+      "integration.request.header.x-customer-plan": "context.authorizer.metadata_plan",
       "integration.request.querystring.tenant": "context.authorizer.org_id",
     };
     expect(byName(T.integration, "gateway-root-any").inputs).toEqual({
@@ -345,24 +350,43 @@ describe("RestTokenGateway resources", () => {
     expect(Object.keys(params).sort()).toEqual([
       "integration.request.header.X-Tenant-ID",
       "integration.request.header.X-Tenant-Name",
+      "integration.request.header.x-tenant-id",
+      "integration.request.header.x-tenant-name",
     ]);
   });
 
-  test("gateway responses: JSON bodies, 401 and 403, no CORS headers without CORS", async () => {
+  test("lower-case variants: one mapping for a lower-case name; a configured query name keeps its own", async () => {
+    await deploy(
+      restConfig({
+        backendUrl: "https://backend.example.com",
+        customerIdHeader: "x-tenant-id",
+        claimQueryParams: JSON.stringify(["Org=org.id", "org=org.name", "planId=metadata.plan"]),
+      }),
+    );
+    expect(byName(T.integration, "gateway-root-any").inputs.requestParameters).toEqual({
+      "integration.request.header.x-tenant-id": "context.authorizer.customerId",
+      "integration.request.header.X-Customer-Name": "context.authorizer.customerName",
+      "integration.request.header.x-customer-name": "context.authorizer.customerName",
+      "integration.request.querystring.Org": "context.authorizer.org_id",
+      "integration.request.querystring.org": "context.authorizer.org_name",
+      "integration.request.querystring.planId": "context.authorizer.metadata_plan",
+      "integration.request.querystring.planid": "context.authorizer.metadata_plan",
+    });
+  });
+
+  test("gateway responses: JSON bodies, 401 with WWW-Authenticate, 403, defaults without a status, no CORS headers without CORS", async () => {
     await deploy(restConfig());
     const json = { "application/json": '{"message":$context.error.messageString}' };
+    const order = ["UNAUTHORIZED", "ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX"];
     const responses = resourcesOfType(T.response).map((r) => r.inputs);
-    responses.sort(
-      (a, b) =>
-        ["UNAUTHORIZED", "ACCESS_DENIED", "DEFAULT_5XX"].indexOf(a.responseType) -
-        ["UNAUTHORIZED", "ACCESS_DENIED", "DEFAULT_5XX"].indexOf(b.responseType),
-    );
+    responses.sort((a, b) => order.indexOf(a.responseType) - order.indexOf(b.responseType));
     expect(responses).toEqual([
       {
         restApiId: API_ID,
         responseType: "UNAUTHORIZED",
         statusCode: "401",
         responseTemplates: json,
+        responseParameters: { "gatewayresponse.header.WWW-Authenticate": "'Bearer'" },
       },
       {
         restApiId: API_ID,
@@ -370,8 +394,11 @@ describe("RestTokenGateway resources", () => {
         statusCode: "403",
         responseTemplates: json,
       },
+      // No statusCode on the defaults: one there would replace every 4XX/5XX status.
+      { restApiId: API_ID, responseType: "DEFAULT_4XX", responseTemplates: json },
       { restApiId: API_ID, responseType: "DEFAULT_5XX", responseTemplates: json },
     ]);
+    expect(byName(T.response, "gateway-default-4xx").inputs.responseType).toBe("DEFAULT_4XX");
   });
 
   describe("CORS", () => {
@@ -432,14 +459,43 @@ describe("RestTokenGateway resources", () => {
       expect(byName(T.method, "gateway-proxy-any").inputs.authorization).toBe("CUSTOM");
     });
 
-    test("gateway responses carry Access-Control-Allow-Origin so a browser can read a 401", async () => {
+    test("every gateway response (401, 403, DEFAULT_4XX, DEFAULT_5XX) carries Access-Control-Allow-Origin", async () => {
       await deploy(restConfig(corsValues));
-      for (const r of resourcesOfType(T.response)) {
-        expect(r.inputs.responseParameters).toEqual({
-          "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
-        });
+      const acao = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+      };
+      const byType = Object.fromEntries(
+        resourcesOfType(T.response).map((r) => [r.inputs.responseType, r.inputs]),
+      );
+      expect(Object.keys(byType).sort()).toEqual([
+        "ACCESS_DENIED",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+        "UNAUTHORIZED",
+      ]);
+      expect(byType.UNAUTHORIZED.responseParameters).toEqual({
+        ...acao,
+        "gatewayresponse.header.WWW-Authenticate": "'Bearer'",
+      });
+      for (const type of ["ACCESS_DENIED", "DEFAULT_4XX", "DEFAULT_5XX"]) {
+        expect(byType[type].responseParameters).toEqual(acao);
       }
-      expect(resourcesOfType(T.response)).toHaveLength(3);
+    });
+
+    test("the echo backend gets the CORS policy (a proxy integration's 200 needs its own ACAO)", async () => {
+      await deploy(restConfig(corsValues));
+      expect(byName(T.fn, "gateway-echo-fn").inputs.environment).toEqual({
+        variables: {
+          CORS_ALLOW_ORIGINS: '["https://app.example.com"]',
+          CORS_ALLOW_HEADERS: '["authorization","content-type"]',
+          CORS_ALLOW_METHODS: '["GET","POST","OPTIONS"]',
+        },
+      });
+    });
+
+    test("without CORS the echo backend has no environment", async () => {
+      await deploy(restConfig());
+      expect(byName(T.fn, "gateway-echo-fn").inputs.environment).toBeUndefined();
     });
 
     test("'*' anywhere in the origins is a static '*'", async () => {
@@ -449,6 +505,7 @@ describe("RestTokenGateway resources", () => {
       const r = byName(T.response, "gateway-unauthorized");
       expect(r.inputs.responseParameters).toEqual({
         "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+        "gatewayresponse.header.WWW-Authenticate": "'Bearer'",
       });
     });
 

@@ -3,7 +3,7 @@
  * and authorizer context it received, and never echoes credentials.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
-import { handler, type EchoBody } from "../../functions/echo-backend";
+import { corsFromEnv, handler, type EchoBody } from "../../functions/echo-backend";
 import { loadEvent } from "../helpers/events";
 import { HS256_SECRET } from "../helpers/keys";
 import { claims, signWithJsonwebtoken } from "../helpers/tokens";
@@ -127,4 +127,96 @@ test.each([
   expect(Object.keys(body.headers)).not.toContain("authorization");
   expect(Object.keys(body.headers)).not.toContain("cookie");
   expect(body.headers["x-forwarded-token"]).toBe("Bearer [redacted]");
+});
+
+describe("CORS headers (rest-token: a proxy integration's response is the backend's to decorate)", () => {
+  const APP = "https://app.example.com";
+  const ADMIN = "https://admin.example.com";
+
+  /** The handler as loaded at a cold start with `env` in the function's environment. */
+  async function coldStart(env: Record<string, string>): Promise<typeof handler> {
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    try {
+      let loaded: typeof handler | undefined;
+      await jest.isolateModulesAsync(async () => {
+        loaded = (await import("../../functions/echo-backend")).handler;
+      });
+      return loaded!;
+    } finally {
+      process.env = saved;
+    }
+  }
+
+  function restEvent(origin?: string, name = "Origin"): APIGatewayProxyEvent {
+    const event = v1Event();
+    if (origin !== undefined) event.headers[name] = origin;
+    return event;
+  }
+
+  const env = (origins: string[]) => ({
+    CORS_ALLOW_ORIGINS: JSON.stringify(origins),
+    CORS_ALLOW_HEADERS: JSON.stringify(["authorization", "content-type"]),
+    CORS_ALLOW_METHODS: JSON.stringify(["GET", "POST"]),
+  });
+
+  test("without a CORS environment: no CORS headers (the HTTP modes, where API Gateway adds them)", async () => {
+    const result = await handler(restEvent(APP));
+
+    expect(
+      Object.keys(result.headers ?? {}).filter((h) => /^access-control-|^vary$/i.test(h)),
+    ).toEqual([]);
+  });
+
+  test("one origin: that origin, with the allowed headers and methods", async () => {
+    const result = await (await coldStart(env([APP])))(restEvent(APP));
+
+    expect(result.headers).toMatchObject({
+      "access-control-allow-origin": APP,
+      "access-control-allow-headers": "authorization,content-type",
+      "access-control-allow-methods": "GET,POST",
+    });
+    expect(result.headers).not.toHaveProperty("vary");
+  });
+
+  test("'*' in the list: Access-Control-Allow-Origin *", async () => {
+    const result = await (await coldStart(env([APP, "*"])))(restEvent("https://anyone.example"));
+
+    expect(result.headers).toMatchObject({ "access-control-allow-origin": "*" });
+  });
+
+  test.each([
+    ["Origin", ADMIN],
+    ["origin", APP],
+  ])(
+    "several origins: a listed Origin (header %s) is reflected, with Vary: Origin",
+    async (name, origin) => {
+      const result = await (await coldStart(env([APP, ADMIN])))(restEvent(origin, name));
+
+      expect(result.headers).toMatchObject({
+        "access-control-allow-origin": origin,
+        vary: "Origin",
+      });
+    },
+  );
+
+  test.each([["https://evil.example"], [`${APP}.evil.example`], [undefined]])(
+    "several origins: %s gets no Access-Control-Allow-Origin, still Vary: Origin",
+    async (origin) => {
+      const result = await (await coldStart(env([APP, ADMIN])))(restEvent(origin));
+
+      expect(result.headers).not.toHaveProperty("access-control-allow-origin");
+      expect(result.headers).not.toHaveProperty("access-control-allow-headers");
+      expect(result.headers).toMatchObject({ vary: "Origin" });
+    },
+  );
+
+  test("a malformed CORS variable fails the cold start naming it", () => {
+    expect(() => corsFromEnv({ CORS_ALLOW_ORIGINS: "https://app.example.com" })).toThrow(
+      "CORS_ALLOW_ORIGINS must be a JSON array of strings",
+    );
+    expect(() =>
+      corsFromEnv({ CORS_ALLOW_ORIGINS: '["https://a"]', CORS_ALLOW_METHODS: "[1]" }),
+    ).toThrow("CORS_ALLOW_METHODS");
+  });
 });
