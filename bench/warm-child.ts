@@ -16,8 +16,8 @@ import * as crypto from "node:crypto";
 import * as dc from "node:diagnostics_channel";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { WarmCase, BundleCase, BaselineCase } from "./lib/cases";
-import { HS_SECRET_NAME, PEM_SECRET_NAME } from "./lib/cases";
+import type { Alg, WarmCase, BundleCase, BaselineCase } from "./lib/cases";
+import { SECRET_NAME } from "./lib/cases";
 import { isAllow, makeEvent } from "./lib/events";
 import { awsEnv, startSecretsEndpoint, type SecretsEndpoint } from "./lib/secrets-endpoint";
 import { summarise, timeAsync, timeSync, type Timing } from "./lib/stats";
@@ -79,13 +79,20 @@ async function outcome(handler: Handler, event: unknown): Promise<"allow" | "den
   }
 }
 
+/** The tokens of `alg` (every implementation verifies the same ones). */
+function tokensOf(alg: Alg, m: BenchMaterial): string[] {
+  return { hs256: m.hsTokens, rs256: m.rsTokens, es256: m.esTokens, eddsa: m.edTokens }[alg];
+}
+
 async function setupBundle(c: BundleCase, m: BenchMaterial): Promise<Subject> {
   const endpoint = await startSecretsEndpoint([
-    { name: HS_SECRET_NAME, value: m.hsSecret },
-    { name: PEM_SECRET_NAME, value: m.rsaPublicPem },
+    { name: SECRET_NAME.hs256, value: m.hsSecret },
+    { name: SECRET_NAME.rs256, value: m.rsaPublicPem },
+    { name: SECRET_NAME.es256, value: m.esPublicPem },
+    { name: SECRET_NAME.eddsa, value: m.edPublicPem },
   ]);
   Object.assign(process.env, awsEnv(endpoint.url), c.env);
-  const tokens = c.alg === "hs256" ? m.hsTokens : m.rsTokens;
+  const tokens = tokensOf(c.alg, m);
   const events = tokens.map((t) => makeEvent(c.event, t));
 
   const bundlePath = path.join(ROOT, "dist", "functions", c.bundle, "index.js");
@@ -117,6 +124,18 @@ async function setupBundle(c: BundleCase, m: BenchMaterial): Promise<Subject> {
 
 function baselineFn(c: BaselineCase, m: BenchMaterial): (token: string) => unknown {
   const opts = { issuer: m.issuer, audience: m.audience };
+  if (c.impl === "aws-jwt-verify" && (c.alg === "es256" || c.alg === "eddsa")) {
+    // The generic verifier: JwtRsaVerifier is the same class with an RSA-only name, and
+    // aws-jwt-verify's README lists ES256 and EdDSA (Ed25519) among its algorithms.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { JwtVerifier } = require("aws-jwt-verify") as typeof import("aws-jwt-verify");
+    const verifier = JwtVerifier.create({
+      ...opts,
+      jwksUri: `${m.issuer}.well-known/jwks.json`,
+    });
+    verifier.cacheJwks({ keys: [(c.alg === "es256" ? m.esPublicJwk : m.edPublicJwk) as never] });
+    return (token) => verifier.verifySync(token);
+  }
   if (c.impl === "aws-jwt-verify") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { JwtRsaVerifier } = require("aws-jwt-verify") as typeof import("aws-jwt-verify");
@@ -136,6 +155,20 @@ function baselineFn(c: BaselineCase, m: BenchMaterial): (token: string) => unkno
         : crypto.createSecretKey(Buffer.from(m.hsSecret, "utf8"));
     const algorithms: import("jsonwebtoken").Algorithm[] = [c.alg === "rs256" ? "RS256" : "HS256"];
     return (token) => jwt.verify(token, key, { ...opts, algorithms });
+  }
+  if (c.alg === "es256" || c.alg === "eddsa") {
+    // The floor: the signature alone, with the key prepared once, as ours does.
+    const es = c.alg === "es256";
+    const key = crypto.createPublicKey(es ? m.esPublicPem : m.edPublicPem);
+    const keyInput = es ? { key, dsaEncoding: "ieee-p1363" as const } : key;
+    return (token) => {
+      const dot = token.lastIndexOf(".");
+      const sig = Buffer.from(token.slice(dot + 1), "base64url");
+      if (!crypto.verify(es ? "sha256" : null, Buffer.from(token.slice(0, dot)), keyInput, sig)) {
+        throw new Error("bad signature");
+      }
+      return true;
+    };
   }
   if (c.alg === "rs256") {
     const key = crypto.createPublicKey(m.rsaPublicPem);
@@ -162,7 +195,7 @@ function baselineFn(c: BaselineCase, m: BenchMaterial): (token: string) => unkno
 
 function setupBaseline(c: BaselineCase, m: BenchMaterial): Subject {
   const verify = baselineFn(c, m);
-  const tokens = c.alg === "hs256" ? m.hsTokens : m.rsTokens;
+  const tokens = tokensOf(c.alg, m);
   let refused = false;
   try {
     verify(tamper(tokens[1]));

@@ -8,7 +8,19 @@
  * Every problem is collected and reported at once, each naming the key (`identity-gateway:<key>`)
  * and the fix, so a bad stack stops at `pulumi preview` before any resource is created.
  */
+import { createPublicKey, type KeyObject } from "node:crypto";
+
 import * as pulumi from "@pulumi/pulumi";
+
+import {
+  ASYMMETRIC_ALGORITHMS,
+  DEFAULT_TOKEN_ALGORITHMS,
+  isAsymmetricAlgorithm,
+  keyAlgorithms,
+  keyTypeOf,
+  UnsupportedKeyError,
+  type AsymmetricAlgorithm,
+} from "../functions/commons/algorithms";
 
 export const PROJECT = "identity-gateway";
 
@@ -62,7 +74,7 @@ export const CONFIG_KEYS = {
   verifyWith: {
     type: "string",
     description:
-      "Lambda modes: key source, secret (HS256), public-key (RS256 PEM) or jwks (RS256 from the issuer's JWKS).",
+      "Lambda modes: key source, secret (HS256), public-key (PEM: RSA, EC or Ed25519) or jwks (the issuer's JWKS: kty RSA, EC, OKP).",
   },
   jwtSecret: {
     type: "string",
@@ -73,7 +85,12 @@ export const CONFIG_KEYS = {
   publicKeyPem: {
     type: "string",
     description:
-      "verifyWith=public-key: the issuer's RS256 public key (PEM); stored in Secrets Manager.",
+      "verifyWith=public-key: the issuer's public key (PEM: RSA >= 2048 bits, EC P-256/P-384/P-521 or Ed25519); stored in Secrets Manager.",
+  },
+  tokenAlgorithms: {
+    type: "array",
+    description:
+      "verifyWith=public-key|jwks: algorithms tokens may use (RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA); each key verifies only those of its type. Default: one per key type (RSA RS256, P-256 ES256, P-384 ES384, P-521 ES512, Ed25519 EdDSA).",
   },
   secretArn: {
     type: "string",
@@ -259,16 +276,21 @@ export type KeySource =
       readonly kind: "secret";
       readonly jwtSecret?: pulumi.Input<string>;
     } & ExistingSecret)
-  /** RS256 with a PEM public key: from config (stored in Secrets Manager) or an existing secret. */
+  /** A PEM public key (RSA, EC, Ed25519): from config (stored in Secrets Manager) or an existing secret. */
   | ({
       readonly kind: "public-key";
       readonly publicKeyPem?: string;
     } & ExistingSecret)
-  /** RS256 with keys from the issuer's JWKS. */
+  /** Keys from the issuer's JWKS (kty RSA, EC, OKP). */
   | { readonly kind: "jwks"; readonly jwksUri?: string };
 
 export interface LambdaAuthConfig {
   readonly keySource: KeySource;
+  /**
+   * `public-key` / `jwks`: the algorithms tokens may use, each key narrowing them to its type.
+   * Undefined: unset, one algorithm per key type (functions/commons/algorithms.ts).
+   */
+  readonly tokenAlgorithms?: readonly AsymmetricAlgorithm[];
   readonly issuer: string;
   /** Empty means the audience check was explicitly turned off. */
   readonly audiences: readonly string[];
@@ -833,6 +855,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
   }
   const secretKmsKeyArn = parseSecretKmsKeyArn(r, verifyWith, secretArnOk ? secretArn : undefined);
   let keySource: KeySource = { kind: "jwks" };
+  let publicKey: KeyObject | undefined;
   switch (verifyWith) {
     case undefined:
       r.fail(
@@ -870,7 +893,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       } else if (publicKeyPem === undefined && secretArn === undefined) {
         r.fail(
           "publicKeyPem",
-          'verifyWith=public-key needs the issuer\'s RS256 public key: run `pulumi config set publicKeyPem -- "$(cat public.pem)"`, or point at an existing secret with `pulumi config set secretArn <arn>`.',
+          'verifyWith=public-key needs the issuer\'s public key (PEM): run `pulumi config set publicKeyPem -- "$(cat public.pem)"`, or point at an existing secret with `pulumi config set secretArn <arn>`.',
         );
       }
       // Also refused: a file holding the public key AND a private one (a key-pair bundle) passes the
@@ -891,6 +914,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
         existingSecretArn: secretArn,
         existingSecretKmsKeyArn: secretKmsKeyArn,
       };
+      publicKey = publicKeyPem === undefined ? undefined : parsePublicKeyPem(r, publicKeyPem);
       break;
     case "jwks":
       if (secretArn !== undefined)
@@ -932,6 +956,7 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
   }
   return {
     keySource,
+    tokenAlgorithms: parseTokenAlgorithms(r, verifyWith, publicKey),
     issuer: issuer ?? "",
     audiences: audiences ?? [],
     clockToleranceSeconds: r.integer("clockToleranceSeconds", 5, 0, 300),
@@ -992,6 +1017,73 @@ function parseSecretKmsKeyArn(
     }
   }
   return keyArn;
+}
+
+/**
+ * The configured PEM as a key, when it is one this program can verify with; otherwise a problem
+ * naming publicKeyPem (the PEM shape and private-key checks above already reported theirs).
+ */
+function parsePublicKeyPem(r: Reader, pem: string): KeyObject | undefined {
+  if (!/-----BEGIN PUBLIC KEY-----/.test(pem) || /PRIVATE KEY-----/.test(pem)) return undefined;
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    r.fail("publicKeyPem", "is not a readable PEM public key; export it again (SPKI, PEM).");
+    return undefined;
+  }
+  try {
+    keyTypeOf(key);
+  } catch (e) {
+    if (!(e instanceof UnsupportedKeyError)) throw e;
+    r.fail("publicKeyPem", `${e.message} Use a key the issuer signs with in one of these types.`);
+    return undefined;
+  }
+  return key;
+}
+
+/**
+ * `tokenAlgorithms`: only for the asymmetric key sources, only names this program verifies, and,
+ * with a PEM in config, at least one the PEM's type can verify (else every token would be refused
+ * at runtime). The default (unset) is one per key type, so an EC or Ed25519 PEM needs no setting.
+ */
+function parseTokenAlgorithms(
+  r: Reader,
+  verifyWith: string | undefined,
+  publicKey: KeyObject | undefined,
+): AsymmetricAlgorithm[] | undefined {
+  const listed = r.array("tokenAlgorithms");
+  if (listed === undefined) return undefined;
+  if (verifyWith === "secret") {
+    r.fail(
+      "tokenAlgorithms",
+      "is not used with verifyWith=secret, which verifies HS256 only; unset it, or use verifyWith=public-key or jwks.",
+    );
+    return undefined;
+  }
+  if (listed.length === 0) {
+    r.fail("tokenAlgorithms", "list at least one algorithm, or unset the key for the default.");
+    return undefined;
+  }
+  const bad = listed.filter((a) => !isAsymmetricAlgorithm(a));
+  if (bad.length > 0) {
+    r.fail(
+      "tokenAlgorithms",
+      `${bad.map((a) => `"${a}"`).join(", ")} is not supported; use ${ASYMMETRIC_ALGORITHMS.join(", ")} (case matters; none and HS* are never allowed with a public key).`,
+    );
+    return undefined;
+  }
+  const algorithms = listed as AsymmetricAlgorithm[];
+  if (publicKey !== undefined) {
+    const type = keyTypeOf(publicKey);
+    if (keyAlgorithms(type, algorithms).length === 0) {
+      r.fail(
+        "tokenAlgorithms",
+        `none of ${algorithms.join(", ")} can be verified with the publicKeyPem, an ${type} key (it verifies ${keyAlgorithms(type, ASYMMETRIC_ALGORITHMS).join(", ")}); add the issuer's algorithm or unset tokenAlgorithms for ${keyAlgorithms(type, DEFAULT_TOKEN_ALGORITHMS).join(", ")}.`,
+      );
+    }
+  }
+  return algorithms;
 }
 
 function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {

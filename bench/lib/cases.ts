@@ -5,8 +5,18 @@ import { secretArn } from "./secrets-endpoint";
 
 export const HS_SECRET_NAME = "identity-gateway/bench/hs256-secret";
 export const PEM_SECRET_NAME = "identity-gateway/bench/rs256-public-key";
+export const ES_PEM_SECRET_NAME = "identity-gateway/bench/es256-public-key";
+export const ED_PEM_SECRET_NAME = "identity-gateway/bench/eddsa-public-key";
 
-export type Alg = "hs256" | "rs256";
+export type Alg = "hs256" | "rs256" | "es256" | "eddsa";
+
+/** The Secrets Manager secret each algorithm's bundle configuration reads its key from. */
+export const SECRET_NAME: Record<Alg, string> = {
+  hs256: HS_SECRET_NAME,
+  rs256: PEM_SECRET_NAME,
+  es256: ES_PEM_SECRET_NAME,
+  eddsa: ED_PEM_SECRET_NAME,
+};
 
 export interface BundleCase {
   kind: "bundle";
@@ -42,7 +52,8 @@ function authorizerEnv(
 ): Record<string, string> {
   return {
     VERIFY_WITH: alg === "hs256" ? "secret" : "public-key",
-    SECRET_ID: secretArn(alg === "hs256" ? HS_SECRET_NAME : PEM_SECRET_NAME),
+    // The PEM's type pins the algorithm (TOKEN_ALGORITHMS unset: one per key type).
+    SECRET_ID: secretArn(SECRET_NAME[alg]),
     SECRET_CACHE_TTL_SECONDS: "300",
     ISSUER: issuer,
     AUDIENCES: JSON.stringify([audience]),
@@ -84,6 +95,29 @@ export function bundleCases(issuer: string, audience: string): BundleCase[] {
       event: "rest-token",
       env: authorizerEnv("rs256", issuer, audience, rest),
     },
+    ...(["es256", "eddsa"] as const).flatMap((alg): BundleCase[] => {
+      const name = alg === "es256" ? "ES256 (P-256)" : "EdDSA (Ed25519)";
+      return [
+        {
+          kind: "bundle",
+          id: `warm.http-authorizer.${alg}`,
+          label: `ours: http-authorizer ${name} public key (REQUEST v2)`,
+          bundle: "http-authorizer",
+          alg,
+          event: "http-request-v2",
+          env: authorizerEnv(alg, issuer, audience),
+        },
+        {
+          kind: "bundle",
+          id: `warm.rest-authorizer.${alg}`,
+          label: `ours: rest-authorizer ${name} public key (TOKEN, role check)`,
+          bundle: "rest-authorizer",
+          alg,
+          event: "rest-token",
+          env: authorizerEnv(alg, issuer, audience, rest),
+        },
+      ];
+    }),
   ];
 }
 
@@ -132,5 +166,34 @@ export const BASELINE_CASES: BaselineCase[] = [
     label: "node:crypto HMAC-SHA256 + timingSafeEqual (floor)",
     impl: "crypto",
     alg: "hs256",
+  },
+  // jsonwebtoken has ES256 but no EdDSA; the targets for these two compare with aws-jwt-verify.
+  {
+    kind: "baseline",
+    id: "baseline.aws-jwt-verify.es256",
+    label: "aws-jwt-verify JwtVerifier.verifySync ES256 (cached JWKS)",
+    impl: "aws-jwt-verify",
+    alg: "es256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.aws-jwt-verify.eddsa",
+    label: "aws-jwt-verify JwtVerifier.verifySync EdDSA (cached JWKS)",
+    impl: "aws-jwt-verify",
+    alg: "eddsa",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.crypto.es256",
+    label: "node:crypto ECDSA P-256 SHA-256 (R||S) signature only (floor)",
+    impl: "crypto",
+    alg: "es256",
+  },
+  {
+    kind: "baseline",
+    id: "baseline.crypto.eddsa",
+    label: "node:crypto Ed25519 signature only (floor)",
+    impl: "crypto",
+    alg: "eddsa",
   },
 ];

@@ -7,6 +7,8 @@ import * as crypto from "node:crypto";
 export const ISSUER = "https://issuer.bench.local/";
 export const AUDIENCE = "identity-gateway-bench";
 export const KID = "bench-rsa-1";
+export const ES_KID = "bench-p256-1";
+export const ED_KID = "bench-ed25519-1";
 export const ROLE_CLAIM = "metadata.role";
 export const REQUIRED_ROLE = "admin";
 
@@ -22,6 +24,14 @@ export interface BenchMaterial {
   hsTokens: string[];
   /** Distinct RS256 tokens, `kid` set. */
   rsTokens: string[];
+  esPublicPem: string;
+  esPublicJwk: crypto.JsonWebKey & { kid: string; alg: string; use: string };
+  /** Distinct ES256 tokens (P-256, R||S signatures), `kid` set. */
+  esTokens: string[];
+  edPublicPem: string;
+  edPublicJwk: crypto.JsonWebKey & { kid: string; alg: string; use: string };
+  /** Distinct EdDSA (Ed25519) tokens, `kid` set. */
+  edTokens: string[];
 }
 
 const b64u = (value: Buffer | string): string => Buffer.from(value).toString("base64url");
@@ -54,9 +64,32 @@ export function signRs256(payload: Record<string, unknown>, key: crypto.KeyObjec
   return `${input}.${b64u(sig)}`;
 }
 
-/** A fresh RSA-2048 key pair, an HS256 secret, and `count` distinct tokens of each kind. */
+/** ES256 (RFC 7518 §3.4): ECDSA P-256 over SHA-256, the signature as R || S (not DER). */
+export function signEs256(payload: Record<string, unknown>, key: crypto.KeyObject): string {
+  const header = { alg: "ES256", typ: "JWT", kid: ES_KID };
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  const sig = crypto.sign("sha256", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" });
+  return `${input}.${b64u(sig)}`;
+}
+
+/** EdDSA with Ed25519 (RFC 8037 §3.1): no pre-hash. */
+export function signEdDsa(payload: Record<string, unknown>, key: crypto.KeyObject): string {
+  const header = { alg: "EdDSA", typ: "JWT", kid: ED_KID };
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
+  const sig = crypto.sign(null, Buffer.from(input), key);
+  return `${input}.${b64u(sig)}`;
+}
+
+/**
+ * Fresh RSA-2048, EC P-256 and Ed25519 key pairs, an HS256 secret, and `count` distinct tokens of
+ * each kind.
+ */
 export function makeMaterial(count: number): BenchMaterial {
   const { privateKey, publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const es = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const ed = crypto.generateKeyPairSync("ed25519");
+  const esTokens: string[] = [];
+  const edTokens: string[] = [];
   const hsSecret = crypto.randomBytes(32).toString("base64url");
   const nowS = Math.floor(Date.now() / 1000);
   const hsTokens: string[] = [];
@@ -64,7 +97,10 @@ export function makeMaterial(count: number): BenchMaterial {
   for (let i = 0; i < count; i++) {
     hsTokens.push(signHs256(claims(i, nowS), hsSecret));
     rsTokens.push(signRs256(claims(i, nowS), privateKey));
+    esTokens.push(signEs256(claims(i, nowS), es.privateKey));
+    edTokens.push(signEdDsa(claims(i, nowS), ed.privateKey));
   }
+  const pem = (k: crypto.KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
   return {
     issuer: ISSUER,
     audience: AUDIENCE,
@@ -74,6 +110,22 @@ export function makeMaterial(count: number): BenchMaterial {
     rsaPublicJwk: { ...publicKey.export({ format: "jwk" }), kid: KID, alg: "RS256", use: "sig" },
     hsTokens,
     rsTokens,
+    esPublicPem: pem(es.publicKey),
+    esPublicJwk: {
+      ...es.publicKey.export({ format: "jwk" }),
+      kid: ES_KID,
+      alg: "ES256",
+      use: "sig",
+    },
+    esTokens,
+    edPublicPem: pem(ed.publicKey),
+    edPublicJwk: {
+      ...ed.publicKey.export({ format: "jwk" }),
+      kid: ED_KID,
+      alg: "EdDSA",
+      use: "sig",
+    },
+    edTokens,
   };
 }
 

@@ -92,7 +92,7 @@ export function createAuthorizer(
     let jwt: DecodedJwt;
     try {
       jwt = decodeJwt(token);
-      assertAlgorithm(jwt.header, keySource.algorithm);
+      assertAlgorithm(jwt.header, keySource.algorithms);
     } catch (err) {
       return Promise.resolve(failure(err));
     }

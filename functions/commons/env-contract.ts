@@ -4,10 +4,16 @@
  * the two cannot drift. Lists and maps are JSON.
  */
 export const ENV = {
-  /** `secret` (HS256), `public-key` (RS256 PEM) or `jwks` (RS256 from the issuer's JWKS). */
+  /** `secret` (HS256), `public-key` (a PEM public key) or `jwks` (keys from the issuer's JWKS). */
   VERIFY_WITH: "VERIFY_WITH",
   /** ARN of the Secrets Manager secret whose SecretString is the HS256 secret or the PEM public key. */
   SECRET_ID: "SECRET_ID",
+  /**
+   * `public-key` and `jwks`: JSON array of the algorithms tokens may use (RS256 … EdDSA, see
+   * algorithms.ts); each key verifies only those of its own type. Unset: one per key type
+   * (RSA → RS256, P-256 → ES256, P-384 → ES384, P-521 → ES512, Ed25519 → EdDSA).
+   */
+  TOKEN_ALGORITHMS: "TOKEN_ALGORITHMS",
   /** Seconds the key material is cached before it is read again (a rotation reaches the Lambda). */
   SECRET_CACHE_TTL_SECONDS: "SECRET_CACHE_TTL_SECONDS",
   /** Expected `iss`; with `jwks` also the base for OIDC discovery. */

@@ -14,6 +14,7 @@
 export * from "./errors";
 export * from "./settings";
 export * from "./token";
+export * from "./algorithms";
 export * from "./jwt";
 export * from "./keys";
 export * from "./identity";

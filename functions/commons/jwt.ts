@@ -1,5 +1,6 @@
 /**
- * The JWT verifier: compact JWS, HS256 or RS256, synchronous `node:crypto` only.
+ * The JWT verifier: compact JWS, HS256 or an asymmetric algorithm (RS*, PS*, ES*, EdDSA; see
+ * algorithms.ts for which key verifies which), synchronous `node:crypto` only.
  *
  * Why not `jose.jwtVerify`: it is async (WebCrypto) and ~8x (RS256) to ~50x (HS256) slower than a
  * bare signature check on a warm Lambda, and the authorizer runs on every uncached request. The
@@ -8,7 +9,14 @@
  * key headers (`jwk`, `jku`, `x5u`, `x5c`) are ignored, then `exp`/`nbf`/`iat`/`iss`/`aud`.
  * Claims are only examined after the signature verifies.
  */
-import { createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject } from "node:crypto";
+import {
+  constants,
+  createHmac,
+  timingSafeEqual,
+  verify as cryptoVerify,
+  type KeyObject,
+} from "node:crypto";
+import type { JwtAlgorithm } from "./algorithms";
 import {
   AlgorithmNotAllowedError,
   AudienceMismatchError,
@@ -21,14 +29,16 @@ import {
   TokenNotYetValidError,
 } from "./errors";
 
-/** The algorithms this verifier implements; one is pinned per key source. */
-export type JwtAlgorithm = "HS256" | "RS256";
+export type { JwtAlgorithm } from "./algorithms";
 
-/** A key prepared once (at cold start or refresh) for the hot path. */
+/**
+ * A key prepared once (at cold start or refresh) for the hot path. A key allowed for several
+ * algorithms (an RSA key for RS256 and PS256) is one entry per algorithm, sharing the KeyObject.
+ */
 export interface VerificationKey {
-  /** The only algorithm this key verifies. */
+  /** The only algorithm this entry verifies (algorithms.ts pins it from the key's type). */
   readonly alg: JwtAlgorithm;
-  /** A `secret` KeyObject for HS256, a `public` RSA KeyObject for RS256. */
+  /** A `secret` KeyObject for HS256, else a `public` KeyObject whose type fits `alg`. */
   readonly key: KeyObject;
   /** JWKS key id, if any. */
   readonly kid?: string;
@@ -151,19 +161,32 @@ function parseJsonObject(segment: string, what: string): Record<string, unknown>
 }
 
 /**
- * Pins the algorithm: the header's `alg` must be exactly the key source's algorithm.
+ * Pins the algorithm: the header's `alg` must be one the key source allows, before any key is
+ * looked up (so `none`, or HS256 against a public-key source, costs no I/O).
  * @throws AlgorithmNotAllowedError otherwise (`none`, `HS256` against an RSA key, …).
  */
-export function assertAlgorithm(header: JwtHeader, expected: JwtAlgorithm): void {
-  if (header.alg !== expected) {
-    throw new AlgorithmNotAllowedError(`Algorithm not allowed; expected ${expected}.`);
+export function assertAlgorithm(
+  header: JwtHeader,
+  expected: JwtAlgorithm | ReadonlySet<JwtAlgorithm>,
+): void {
+  const ok =
+    typeof expected === "string"
+      ? header.alg === expected
+      : expected.has(header.alg as JwtAlgorithm);
+  if (!ok) {
+    const list = typeof expected === "string" ? expected : [...expected].join(", ");
+    // The token's own alg is not echoed: messages never hold token content.
+    throw new AlgorithmNotAllowedError(`Algorithm not allowed; expected ${list}.`);
   }
 }
 
 /**
- * Verifies the signature against the candidate keys (several during a secret rotation). Keys of a
- * different algorithm than the header's are skipped, so a confused token never reaches them.
- * @throws KeyNotFoundError when no candidate key has the token's algorithm.
+ * Verifies the signature against the candidate keys (several during a secret rotation). Keys
+ * pinned to another algorithm than the header's are skipped, so a confused token never reaches
+ * them: an ES256 token meets no RSA key, an ES256 token no P-384 key.
+ * @throws KeyNotFoundError when there is no candidate key at all.
+ * @throws AlgorithmNotAllowedError when candidates exist but none is pinned to the token's `alg`
+ *   (the key's type or its JWK `alg` says otherwise).
  * @throws SignatureInvalidError when no candidate verifies.
  */
 export function verifySignature(jwt: DecodedJwt, keys: readonly VerificationKey[]): void {
@@ -172,18 +195,73 @@ export function verifySignature(jwt: DecodedJwt, keys: readonly VerificationKey[
   for (const k of keys) {
     if (k.alg !== alg) continue;
     tried++;
-    if (alg === "RS256" ? verifyRs256(jwt, k.key) : verifyHs256(jwt, k.key)) return;
+    if (verifyWith(k.alg, jwt, k.key)) return;
   }
-  if (tried === 0) throw new KeyNotFoundError("No key for this token.");
+  if (keys.length === 0) throw new KeyNotFoundError("No key for this token.");
+  if (tried === 0) {
+    throw new AlgorithmNotAllowedError("The token's key is not pinned to its algorithm.");
+  }
   throw new SignatureInvalidError("Signature does not verify.");
 }
 
-function verifyRs256(jwt: DecodedJwt, key: KeyObject): boolean {
-  if (jwt.signature.length === 0) return false;
+// How each algorithm is checked. RFC 7518 §3.3 (RS*: RSASSA-PKCS1-v1_5), §3.5 (PS*: RSASSA-PSS,
+// MGF1 with the same hash, salt as long as the hash: RSA_PSS_SALTLEN_DIGEST makes OpenSSL require
+// exactly that), §3.4 (ES*: the JWS signature is R || S, each coordinate-sized, NOT the DER
+// SEQUENCE OpenSSL produces by default, hence `dsaEncoding: "ieee-p1363"` and the exact length
+// check), RFC 8037 §3.1 (EdDSA: the 64-byte Ed25519 signature, no pre-hash, so no digest name).
+type Check =
+  | { readonly kind: "hmac" }
+  | { readonly kind: "pkcs1"; readonly hash: string }
+  | { readonly kind: "pss"; readonly hash: string }
+  | { readonly kind: "ecdsa"; readonly hash: string; readonly bytes: number }
+  | { readonly kind: "eddsa"; readonly bytes: number };
+
+const CHECKS: Readonly<Record<JwtAlgorithm, Check>> = {
+  HS256: { kind: "hmac" },
+  RS256: { kind: "pkcs1", hash: "sha256" },
+  RS384: { kind: "pkcs1", hash: "sha384" },
+  RS512: { kind: "pkcs1", hash: "sha512" },
+  PS256: { kind: "pss", hash: "sha256" },
+  PS384: { kind: "pss", hash: "sha384" },
+  PS512: { kind: "pss", hash: "sha512" },
+  ES256: { kind: "ecdsa", hash: "sha256", bytes: 64 },
+  ES384: { kind: "ecdsa", hash: "sha384", bytes: 96 },
+  ES512: { kind: "ecdsa", hash: "sha512", bytes: 132 },
+  EdDSA: { kind: "eddsa", bytes: 64 },
+};
+
+function verifyWith(alg: JwtAlgorithm, jwt: DecodedJwt, key: KeyObject): boolean {
+  const check = CHECKS[alg];
+  const sig = jwt.signature;
+  if (check.kind === "hmac") return verifyHs256(jwt, key);
+  if (sig.length === 0) return false;
+  // A DER-encoded ECDSA signature (or any other length) is refused before OpenSSL sees it.
+  if ((check.kind === "ecdsa" || check.kind === "eddsa") && sig.length !== check.bytes) {
+    return false;
+  }
+  const data = Buffer.from(jwt.signingInput, "latin1");
   try {
-    return cryptoVerify("RSA-SHA256", Buffer.from(jwt.signingInput, "latin1"), key, jwt.signature);
+    switch (check.kind) {
+      case "pkcs1":
+        return cryptoVerify(check.hash, data, key, sig);
+      case "pss":
+        return cryptoVerify(
+          check.hash,
+          data,
+          {
+            key,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+          },
+          sig,
+        );
+      case "ecdsa":
+        return cryptoVerify(check.hash, data, { key, dsaEncoding: "ieee-p1363" }, sig);
+      case "eddsa":
+        return cryptoVerify(null, data, key, sig);
+    }
   } catch {
-    // A key/signature size mismatch throws in some OpenSSL versions; it is simply not valid.
+    // A key/signature mismatch throws in some OpenSSL versions; it is simply not valid.
     return false;
   }
 }
@@ -241,8 +319,8 @@ function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
 
 /** Options for the all-in-one synchronous `verifyJwt`. */
 export interface VerifyOptions extends ClaimOptions {
-  /** The pinned algorithm. */
-  readonly algorithm: JwtAlgorithm;
+  /** The pinned algorithm, or the allowed set. */
+  readonly algorithm: JwtAlgorithm | ReadonlySet<JwtAlgorithm>;
 }
 
 /**

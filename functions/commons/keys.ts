@@ -7,20 +7,30 @@
  * Manager or JWKS endpoint denies requests (fail closed) and the source retries by itself after a
  * short backoff, so it recovers without a cold start.
  */
-import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
+import { createPublicKey, createSecretKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import {
   secretsManager,
   type GetSecretValueOutput,
   type SecretsManagerClient,
 } from "./clients/secrets-manager";
+import {
+  DEFAULT_TOKEN_ALGORITHMS,
+  keyAlgorithms,
+  keyTypeOf,
+  type AsymmetricAlgorithm,
+  type JwtAlgorithm,
+} from "./algorithms";
 import { AuthError, KeyNotFoundError, KeySourceUnavailableError } from "./errors";
-import type { JwtAlgorithm, VerificationKey } from "./jwt";
+import type { VerificationKey } from "./jwt";
 import type { AuthorizerSettings } from "./settings";
 
 /** Supplies verification keys for a token's `kid`. */
 export interface KeySource {
-  /** The single algorithm tokens must use with this source. */
-  readonly algorithm: JwtAlgorithm;
+  /**
+   * The algorithms a token may name with this source, checked before any key is looked up. Each
+   * key is further pinned to the algorithms of its own type (`VerificationKey.alg`).
+   */
+  readonly algorithms: ReadonlySet<JwtAlgorithm>;
   /**
    * Candidate keys for `kid` (ignored by single-key sources). Synchronous when cached.
    * @throws KeySourceUnavailableError / KeyNotFoundError (sync or as a rejection).
@@ -63,9 +73,6 @@ export function unknownKidMayRefetch(
 ): boolean {
   return lastFetchAt === undefined || nowMs - lastFetchAt >= cooldownMs;
 }
-
-/** Smallest RSA modulus accepted, as in RFC 7518 §3.3. */
-export const MIN_RSA_MODULUS_BITS = 2048;
 
 /**
  * Single-flight cache with fail-closed retries, shared by both sources. `value` is only served
@@ -128,13 +135,18 @@ class RefreshingCache<T> {
 }
 
 // -------------------------------------------------------------------------------------------------
-// Secrets Manager: HS256 secret or RS256 PEM public key
+// Secrets Manager: HS256 secret or PEM public key (RSA, EC or Ed25519)
 // -------------------------------------------------------------------------------------------------
 
 /** Options of `createSecretsManagerKeySource`. */
 export interface SecretsManagerKeySourceOptions {
   /** `secret`: SecretString (or SecretBinary) is the HS256 key. `public-key`: SecretString is a PEM. */
   readonly kind: "secret" | "public-key";
+  /**
+   * `public-key`: the algorithms tokens may use; the PEM's type narrows them (algorithms.ts).
+   * Ignored for `secret`, which is HS256 only. @default DEFAULT_TOKEN_ALGORITHMS
+   */
+  readonly algorithms?: readonly AsymmetricAlgorithm[];
   /** Secret name or ARN. */
   readonly secretId: string;
   /** Cache lifetime; 0 reads the secret for every request. */
@@ -154,9 +166,10 @@ export interface SecretsManagerKeySourceOptions {
  * fails for another reason, the last known previous key is kept rather than denying everyone.
  */
 export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptions): KeySource {
-  const algorithm: JwtAlgorithm = opts.kind === "secret" ? "HS256" : "RS256";
+  const allowed = opts.algorithms ?? DEFAULT_TOKEN_ALGORITHMS;
+  const algorithms = new Set<JwtAlgorithm>(opts.kind === "secret" ? ["HS256"] : allowed);
   const now = opts.now ?? Date.now;
-  let previous: VerificationKey | undefined;
+  let previous: readonly VerificationKey[] | undefined;
 
   const read = (stage: "AWSCURRENT" | "AWSPREVIOUS"): Promise<GetSecretValueOutput> =>
     opts.client.getSecretValue({ SecretId: opts.secretId, VersionStage: stage });
@@ -166,13 +179,21 @@ export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptio
     if (cur.status === "rejected") {
       throw new KeySourceUnavailableError("Secrets Manager read failed.", { cause: cur.reason });
     }
-    const current = prepareSecretKey(opts.kind, cur.value);
+    const current = prepareSecretKey(opts.kind, cur.value, allowed);
     if (prev.status === "fulfilled") {
-      previous = prepareSecretKey(opts.kind, prev.value);
+      // A previous version that cannot be used (another key type, say) must not deny tokens
+      // signed with the current one: it is dropped, not an outage.
+      try {
+        previous = prepareSecretKey(opts.kind, prev.value, allowed);
+      } catch {
+        previous = undefined;
+      }
     } else if (errorName(prev.reason) === "ResourceNotFoundException") {
       previous = undefined;
     }
-    return previous && !previous.key.equals(current.key) ? [current, previous] : [current];
+    return previous && !previous[0].key.equals(current[0].key)
+      ? [...current, ...previous]
+      : current;
   };
 
   const cache = new RefreshingCache(
@@ -183,7 +204,7 @@ export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptio
     "Secrets Manager key",
   );
   return {
-    algorithm,
+    algorithms,
     getKeys: () => cache.fresh() ?? cache.refresh(),
   };
 }
@@ -191,7 +212,8 @@ export function createSecretsManagerKeySource(opts: SecretsManagerKeySourceOptio
 function prepareSecretKey(
   kind: "secret" | "public-key",
   out: GetSecretValueOutput,
-): VerificationKey {
+  allowed: readonly AsymmetricAlgorithm[],
+): VerificationKey[] {
   if (kind === "secret") {
     const bytes =
       out.SecretString !== undefined
@@ -202,7 +224,7 @@ function prepareSecretKey(
     if (!bytes || bytes.length === 0) {
       throw new KeySourceUnavailableError("The secret holds no HS256 key.");
     }
-    return { alg: "HS256", key: createSecretKey(bytes) };
+    return [{ alg: "HS256", key: createSecretKey(bytes) }];
   }
   if (!out.SecretString) throw new KeySourceUnavailableError("The secret holds no PEM public key.");
   let key: KeyObject;
@@ -212,17 +234,25 @@ function prepareSecretKey(
   } catch (cause) {
     throw new KeySourceUnavailableError("The secret is not a PEM public key.", { cause });
   }
-  assertStrongRsa(key);
-  return { alg: "RS256", key };
-}
-
-function assertStrongRsa(key: KeyObject): void {
-  if (key.asymmetricKeyType !== "rsa") {
-    throw new KeySourceUnavailableError("The public key is not an RSA key (RS256 requires RSA).");
+  let type;
+  try {
+    type = keyTypeOf(key);
+  } catch (cause) {
+    throw new KeySourceUnavailableError(
+      `The public key cannot be used: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
-  if ((key.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) {
-    throw new KeySourceUnavailableError(`RSA keys must be at least ${MIN_RSA_MODULUS_BITS} bits.`);
+  const algs = keyAlgorithms(type, allowed);
+  if (algs.length === 0) {
+    // A configuration mistake (an EC key with TOKEN_ALGORITHMS=[RS256]): fail closed, and say so.
+    throw new KeySourceUnavailableError(
+      `The public key is ${type}, which verifies none of the allowed algorithms (${allowed.join(", ")}).`,
+    );
   }
+  return algs.map((alg) => ({ alg, key }));
 }
 
 function errorName(err: unknown): string | undefined {
@@ -232,7 +262,7 @@ function errorName(err: unknown): string | undefined {
 }
 
 // -------------------------------------------------------------------------------------------------
-// JWKS: RS256 keys from the issuer's key set
+// JWKS: keys from the issuer's key set (kty RSA, EC, OKP)
 // -------------------------------------------------------------------------------------------------
 
 /** The subset of the global `fetch` the JWKS source uses (injectable for tests). */
@@ -256,23 +286,30 @@ export interface JwksKeySourceOptions {
   readonly maxBytes?: number;
   /** Minimum time between fetches triggered by an unknown `kid`. @default KID_REFETCH_COOLDOWN_MS */
   readonly refetchCooldownMs?: number;
+  /** The algorithms tokens may use; each key's type narrows them. @default DEFAULT_TOKEN_ALGORITHMS */
+  readonly algorithms?: readonly AsymmetricAlgorithm[];
   /** @default DEFAULT_BACKOFF */
   readonly backoff?: Backoff;
 }
 
-/** A prepared key set: keys by `kid`, and every usable key (including those without a `kid`). */
+/**
+ * A prepared key set: the entries of each `kid`, every entry (including keys without a `kid`), and
+ * how many JWKs they came from (one JWK allowed for two algorithms is two entries).
+ */
 export interface KeySet {
-  readonly byKid: ReadonlyMap<string, VerificationKey>;
+  readonly byKid: ReadonlyMap<string, readonly VerificationKey[]>;
   readonly all: readonly VerificationKey[];
+  readonly keyCount: number;
 }
 
 /**
- * A key source backed by the issuer's JWKS. Only RSA signing keys (`use` absent or `sig`, `alg`
- * absent or `RS256`, modulus ≥ 2048 bits) are kept. An unknown `kid` refetches the set (the issuer
- * may have rotated), at most once per cooldown, so garbage kids cannot hammer the IdP. A token
- * without `kid` is accepted only when the set holds exactly one key (as jose's local JWKS does).
+ * A key source backed by the issuer's JWKS. Only signing keys this verifier can pin are kept (see
+ * `parseJwks`). An unknown `kid` refetches the set (the issuer may have rotated), at most once per
+ * cooldown, so garbage kids cannot hammer the IdP. A token without `kid` is accepted only when the
+ * set holds exactly one key (as jose's local JWKS does).
  */
 export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
+  const allowed = opts.algorithms ?? DEFAULT_TOKEN_ALGORITHMS;
   const fetchImpl: FetchLike = opts.fetch ?? ((url, init) => fetch(url, init));
   const now = opts.now ?? Date.now;
   const timeoutMs = opts.timeoutMs ?? 1500;
@@ -292,7 +329,7 @@ export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
       }
       jwksUri = discovered;
     }
-    return parseJwks(await fetchJson(fetchImpl, jwksUri, timeoutMs, maxBytes));
+    return parseJwks(await fetchJson(fetchImpl, jwksUri, timeoutMs, maxBytes), allowed);
   };
 
   const cache = new RefreshingCache(
@@ -304,9 +341,8 @@ export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
   );
 
   const select = (set: KeySet, kid: string | undefined): readonly VerificationKey[] | undefined => {
-    if (kid === undefined) return set.all.length === 1 ? set.all : undefined;
-    const key = set.byKid.get(kid);
-    return key ? [key] : undefined;
+    if (kid === undefined) return set.keyCount === 1 ? set.all : undefined;
+    return set.byKid.get(kid);
   };
   const selectOrThrow = (set: KeySet, kid: string | undefined): readonly VerificationKey[] => {
     const keys = select(set, kid);
@@ -317,7 +353,7 @@ export function createJwksKeySource(opts: JwksKeySourceOptions): KeySource {
   };
 
   return {
-    algorithm: "RS256",
+    algorithms: new Set(allowed),
     getKeys(kid) {
       const set = cache.fresh();
       if (set) {
@@ -377,37 +413,65 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Prepares the usable keys of a JWKS document. Unusable entries are skipped individually (an IdP
- * may publish encryption or EC keys next to its RSA signing keys); an empty result is an error.
+ * Prepares the usable keys of a JWKS document, each pinned to the algorithms of its type that
+ * `allowed` lists and, when the JWK has an `alg` member, to exactly that one (RFC 7517 §4.4: "the
+ * algorithm intended for use with the key"). Kept: `kty` RSA (≥ 2048 bits), EC on P-256, P-384 or
+ * P-521, OKP Ed25519; `use` absent or `sig`. Unusable entries are skipped individually (an IdP may
+ * publish encryption keys, Ed448 keys or keys for algorithms the stack does not allow next to its
+ * signing keys); an empty result is an error.
  */
-export function parseJwks(doc: unknown): KeySet {
+export function parseJwks(
+  doc: unknown,
+  allowed: readonly AsymmetricAlgorithm[] = DEFAULT_TOKEN_ALGORITHMS,
+): KeySet {
   const entries = isObject(doc) && Array.isArray(doc.keys) ? doc.keys : undefined;
   if (!entries) throw new KeySourceUnavailableError("JWKS has no keys array.");
-  const byKid = new Map<string, VerificationKey>();
+  const byKid = new Map<string, readonly VerificationKey[]>();
   const all: VerificationKey[] = [];
+  let keyCount = 0;
   for (const jwk of entries) {
-    if (!isObject(jwk) || jwk.kty !== "RSA") continue;
+    if (!isObject(jwk)) continue;
     if (jwk.use !== undefined && jwk.use !== "sig") continue;
-    if (jwk.alg !== undefined && jwk.alg !== "RS256") continue;
-    if (typeof jwk.n !== "string" || typeof jwk.e !== "string") continue;
     if (jwk.kid !== undefined && typeof jwk.kid !== "string") continue;
-    let key: KeyObject;
+    if (jwk.kid !== undefined && byKid.has(jwk.kid)) continue;
+    const material = publicMaterial(jwk);
+    if (!material) continue;
+    let prepared: VerificationKey[];
     try {
-      // Only n and e are passed on: nothing else in the JWK may influence the key.
-      key = createPublicKey({ key: { kty: "RSA", n: jwk.n, e: jwk.e }, format: "jwk" });
-      assertStrongRsa(key);
+      const key = createPublicKey({ key: material, format: "jwk" });
+      const algs = keyAlgorithms(keyTypeOf(key), allowed, jwk.alg);
+      prepared = algs.map((alg) => ({ alg, key, kid: jwk.kid as string | undefined }));
     } catch {
       continue;
     }
-    const prepared: VerificationKey = { alg: "RS256", key, kid: jwk.kid };
-    if (jwk.kid !== undefined) {
-      if (byKid.has(jwk.kid)) continue;
-      byKid.set(jwk.kid, prepared);
-    }
-    all.push(prepared);
+    if (prepared.length === 0) continue;
+    if (jwk.kid !== undefined) byKid.set(jwk.kid, prepared);
+    all.push(...prepared);
+    keyCount++;
   }
-  if (all.length === 0) throw new KeySourceUnavailableError("JWKS has no usable RS256 keys.");
-  return { byKid, all };
+  if (all.length === 0) {
+    throw new KeySourceUnavailableError(
+      `JWKS has no usable signing keys for ${allowed.join(", ")}.`,
+    );
+  }
+  return { byKid, all, keyCount };
+}
+
+/**
+ * The public members of a JWK for its `kty`, and nothing else: no private member (`d`) can make
+ * a private key, and no other member can influence the key (RFC 7518 §6.2.1, §6.3.1; RFC 8037 §2).
+ * Ed448 and X25519/X448 (`OKP` with another `crv`) are not signature keys this verifier pins.
+ */
+function publicMaterial(jwk: Record<string, unknown>): JsonWebKey | undefined {
+  const str = (v: unknown): v is string => typeof v === "string";
+  if (jwk.kty === "RSA" && str(jwk.n) && str(jwk.e)) return { kty: "RSA", n: jwk.n, e: jwk.e };
+  if (jwk.kty === "EC" && str(jwk.crv) && str(jwk.x) && str(jwk.y)) {
+    return { kty: "EC", crv: jwk.crv, x: jwk.x, y: jwk.y };
+  }
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519" && str(jwk.x)) {
+    return { kty: "OKP", crv: "Ed25519", x: jwk.x };
+  }
+  return undefined;
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -416,10 +480,11 @@ export function parseJwks(doc: unknown): KeySet {
 
 /**
  * A key source over fixed, already prepared keys (tests, benchmarks, embedding). Keys with a `kid`
- * are selected by the token's `kid`; keys without one are always candidates.
+ * are selected by the token's `kid`; keys without one are always candidates. `algorithms` is what
+ * a token may name; each key still verifies only its own `alg`.
  */
 export function createStaticKeySource(
-  algorithm: JwtAlgorithm,
+  algorithms: JwtAlgorithm | readonly JwtAlgorithm[],
   keys: readonly VerificationKey[],
 ): KeySource {
   const anyKid = keys.filter((k) => k.kid === undefined);
@@ -431,7 +496,7 @@ export function createStaticKeySource(
     }
   }
   return {
-    algorithm,
+    algorithms: new Set(typeof algorithms === "string" ? [algorithms] : algorithms),
     getKeys(kid) {
       const candidates = (kid === undefined ? undefined : byKid.get(kid)) ?? anyKid;
       if (candidates.length === 0) throw new KeyNotFoundError("No key for kid.");
@@ -461,6 +526,7 @@ export function createKeySource(settings: AuthorizerSettings, deps: KeySourceDep
       issuer: settings.issuer,
       jwksUri: settings.jwksUri,
       ttlSeconds: settings.secretCacheTtlSeconds,
+      algorithms: settings.tokenAlgorithms,
       fetch: deps.fetch,
       now: deps.now,
     });
@@ -469,6 +535,7 @@ export function createKeySource(settings: AuthorizerSettings, deps: KeySourceDep
     kind: settings.verifyWith,
     secretId: settings.secretId ?? "",
     ttlSeconds: settings.secretCacheTtlSeconds,
+    algorithms: settings.tokenAlgorithms,
     client: deps.secretsManager ?? secretsManager,
     now: deps.now,
   });

@@ -6,6 +6,11 @@
  * Security checks are never silently off: `ISSUER` and `AUDIENCES` are required, and only an
  * explicit `AUDIENCES=[]` disables the audience check.
  */
+import {
+  ASYMMETRIC_ALGORITHMS,
+  isAsymmetricAlgorithm,
+  type AsymmetricAlgorithm,
+} from "./algorithms";
 import { ENV } from "./env-contract";
 import { ConfigurationError } from "./errors";
 
@@ -27,8 +32,13 @@ export const RESERVED_CONTEXT_KEYS: ReadonlySet<string> = new Set([
 
 /** Typed, validated authorizer settings. */
 export interface AuthorizerSettings {
-  /** Key source; pins HS256 for `secret`, RS256 otherwise. */
+  /** Key source; `secret` pins HS256, the others pin each key to the algorithms of its type. */
   readonly verifyWith: VerifyWith;
+  /**
+   * `public-key` / `jwks`: algorithms tokens may use, each key narrowing them to its own type.
+   * @default undefined: DEFAULT_TOKEN_ALGORITHMS (one algorithm per key type)
+   */
+  readonly tokenAlgorithms?: readonly AsymmetricAlgorithm[];
   /** Secrets Manager secret id/ARN (required for `secret` and `public-key`). */
   readonly secretId?: string;
   /** Seconds key material (secret or JWKS) is cached before it is re-read. @default 300 */
@@ -120,6 +130,24 @@ export function readSettings(env: Env): AuthorizerSettings {
     fail(ENV.SECRET_ID, `is required when ${ENV.VERIFY_WITH}=${verifyWith}.`);
   }
 
+  const tokenAlgorithms = stringArray(ENV.TOKEN_ALGORITHMS, { nonEmpty: true });
+  if (tokenAlgorithms !== undefined) {
+    if (verifyWith === "secret") {
+      fail(
+        ENV.TOKEN_ALGORITHMS,
+        `is not used with ${ENV.VERIFY_WITH}=secret, which is HS256 only.`,
+      );
+    }
+    for (const alg of tokenAlgorithms) {
+      if (!isAsymmetricAlgorithm(alg)) {
+        fail(
+          ENV.TOKEN_ALGORITHMS,
+          `holds "${alg}"; each entry must be one of ${ASYMMETRIC_ALGORITHMS.join(", ")}.`,
+        );
+      }
+    }
+  }
+
   const issuer = str(ENV.ISSUER);
   if (issuer === undefined) fail(ENV.ISSUER, "is required (the expected iss claim).");
 
@@ -168,6 +196,7 @@ export function readSettings(env: Env): AuthorizerSettings {
 
   const settings: AuthorizerSettings = {
     verifyWith,
+    tokenAlgorithms: tokenAlgorithms as AsymmetricAlgorithm[] | undefined,
     secretId,
     secretCacheTtlSeconds: int(ENV.SECRET_CACHE_TTL_SECONDS, 300, 0, 86400),
     issuer: issuer ?? "",

@@ -78,6 +78,11 @@ export function authorizerEnvironment(
     [ENV.CONTEXT_CLAIMS]: JSON.stringify(contextClaims),
   };
   if (secretArn !== undefined) env[ENV.SECRET_ID] = secretArn;
+  // Unset means the authorizer's own default (one algorithm per key type), so only a list the
+  // stack chose is passed on.
+  if (lambda.tokenAlgorithms !== undefined) {
+    env[ENV.TOKEN_ALGORITHMS] = JSON.stringify(lambda.tokenAlgorithms);
+  }
   if (lambda.keySource.kind === "jwks" && lambda.keySource.jwksUri !== undefined) {
     env[ENV.JWKS_URI] = lambda.keySource.jwksUri;
   }

@@ -120,7 +120,14 @@ class InvalidTokenError extends Error {
   }
 }
 
-/** §1 step 3: only RSA algorithms; `none`, HS* and ES* are rejected. */
+/**
+ * §1 step 3: only RSA algorithms; `none`, HS*, ES* and EdDSA are rejected, whatever key the
+ * issuer publishes. AWS, "Control access to HTTP APIs with JWT authorizers in API Gateway"
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html),
+ * "Authorizing API requests with a JWT authorizer", step 3: "Currently, only RSA-based algorithms
+ * are supported." (The newer REST API JWT authorizer, rest-api-jwt-authorizer, accepts ES*; it is
+ * not the authorizer http-jwt deploys.) The Lambda modes verify ES* and EdDSA instead.
+ */
 const RSA_ALGS: Record<string, { hash: string; pss: boolean }> = {
   RS256: { hash: "sha256", pss: false },
   RS384: { hash: "sha384", pss: false },

@@ -52,3 +52,46 @@ export function jwksOf(...keys: TestRsaKey[]): { keys: TestRsaKey["publicJwk"][]
 export const HS256_SECRET = "test-hs256-secret-0123456789abcdef0123456789";
 export const HS256_SECRET_ROTATED = "test-hs256-secret-rotated-fedcba9876543210fedc";
 export const HS256_SECRET_WRONG = "test-hs256-secret-wrong-000000000000000000000";
+
+/** Asymmetric key kinds the Lambda authorizers verify with (and Ed448, which they refuse). */
+export type KeyKind = "RSA" | "P-256" | "P-384" | "P-521" | "Ed25519" | "Ed448";
+
+/** An asymmetric key pair of any kind, in every form the tests need. */
+export interface TestKey {
+  readonly kind: KeyKind;
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  /** SPKI PEM: what a `public-key` secret holds. */
+  readonly publicPem: string;
+  /** Public JWK as an IdP publishes it (`kid`, `use: sig`, no `alg` unless a test adds one). */
+  readonly publicJwk: JsonWebKey & { kid: string; use: string };
+}
+
+const keyCache = new Map<string, TestKey>();
+
+/** A key pair of `kind` named `name` (same kind and name → same key within a test file). */
+export function testKey(kind: KeyKind, name = "primary"): TestKey {
+  const cacheKey = `${kind}/${name}`;
+  const cached = keyCache.get(cacheKey);
+  if (cached) return cached;
+  const pair =
+    kind === "RSA"
+      ? { privateKey: rsaKey(name).privateKey, publicKey: rsaKey(name).publicKey }
+      : kind === "Ed25519"
+        ? generateKeyPairSync("ed25519")
+        : kind === "Ed448"
+          ? generateKeyPairSync("ed448")
+          : generateKeyPairSync("ec", { namedCurve: kind });
+  const kid = `test-${kind}-${name}`;
+  const key: TestKey = {
+    kind,
+    kid,
+    privateKey: pair.privateKey,
+    publicKey: pair.publicKey,
+    publicPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    publicJwk: { ...pair.publicKey.export({ format: "jwk" }), kid, use: "sig" },
+  };
+  keyCache.set(cacheKey, key);
+  return key;
+}

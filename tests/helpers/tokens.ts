@@ -3,7 +3,8 @@
  * honest tokens, and `craftToken` for the hostile ones libraries refuse to produce (`alg: none`,
  * HS256 keyed with a PEM, embedded `jwk`, malformed claims).
  */
-import { createHmac, sign as cryptoSign, type KeyObject } from "node:crypto";
+import { constants, createHmac, sign as cryptoSign, type KeyObject } from "node:crypto";
+import type { AsymmetricAlgorithm } from "../../functions/commons/algorithms";
 import jwt from "jsonwebtoken";
 import { loadJose } from "./jose";
 
@@ -32,7 +33,7 @@ export function claims(overrides: Record<string, unknown> = {}): Record<string, 
   };
 }
 
-/** How to sign: an HS256 secret or an RS256 private key, plus optional header fields. */
+/** How to sign: an HS256 secret or an asymmetric private key, plus optional header fields. */
 export type Signer =
   | {
       readonly alg: "HS256";
@@ -40,7 +41,7 @@ export type Signer =
       readonly header?: Record<string, unknown>;
     }
   | {
-      readonly alg: "RS256";
+      readonly alg: AsymmetricAlgorithm;
       readonly privateKey: KeyObject;
       readonly kid?: string;
       readonly header?: Record<string, unknown>;
@@ -49,9 +50,10 @@ export type Signer =
 /** Signs with `jsonwebtoken` (claims are taken verbatim: no `iat` is added or removed). */
 export function signWithJsonwebtoken(payload: Record<string, unknown>, signer: Signer): string {
   const key = signer.alg === "HS256" ? signer.secret : signer.privateKey;
+  if (signer.alg === "EdDSA") throw new Error("jsonwebtoken does not implement EdDSA");
   const header = {
     alg: signer.alg,
-    ...(signer.alg === "RS256" && signer.kid ? { kid: signer.kid } : {}),
+    ...(signer.alg !== "HS256" && signer.kid ? { kid: signer.kid } : {}),
     ...signer.header,
   };
   return jwt.sign(payload, key, {
@@ -70,12 +72,15 @@ export async function signWithJose(
   const jose = loadJose();
   const header = {
     alg: signer.alg,
-    ...(signer.alg === "RS256" && signer.kid ? { kid: signer.kid } : {}),
+    ...(signer.alg !== "HS256" && signer.kid ? { kid: signer.kid } : {}),
     ...signer.header,
   };
   const key = signer.alg === "HS256" ? Buffer.from(signer.secret) : signer.privateKey;
   return new jose.SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(key);
 }
+
+/** Whether `jsonwebtoken` can sign `alg` (it has no EdDSA). */
+export const JSONWEBTOKEN_SIGNS = (alg: string): boolean => alg !== "EdDSA";
 
 /** Both honest implementations, for `test.each` over signers. */
 export const SIGNING_LIBRARIES = [
@@ -107,6 +112,15 @@ export function craftToken(
     | { readonly none: true }
     | { readonly hmacKey: string | Buffer }
     | { readonly rsaKey: KeyObject }
+    | {
+        /** Any private key with any digest (`null` for EdDSA); the header's `alg` is not consulted. */
+        readonly key: KeyObject;
+        readonly hash: string | null;
+        /** ECDSA only: `der` is OpenSSL's default, which JWS does not use. @default ieee-p1363 */
+        readonly dsaEncoding?: "der" | "ieee-p1363";
+        /** RSA only: PSS padding with a salt as long as the digest. */
+        readonly pss?: boolean;
+      }
     | { readonly raw: string },
 ): string {
   const input = `${b64url(header)}.${b64url(payload)}`;
@@ -115,6 +129,18 @@ export function craftToken(
   else if ("raw" in signature) sig = signature.raw;
   else if ("hmacKey" in signature)
     sig = createHmac("sha256", signature.hmacKey).update(input).digest("base64url");
+  else if ("key" in signature)
+    sig = cryptoSign(
+      signature.hash,
+      Buffer.from(input),
+      signature.pss
+        ? {
+            key: signature.key,
+            padding: constants.RSA_PKCS1_PSS_PADDING,
+            saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+          }
+        : { key: signature.key, dsaEncoding: signature.dsaEncoding ?? "ieee-p1363" },
+    ).toString("base64url");
   else sig = cryptoSign("RSA-SHA256", Buffer.from(input), signature.rsaKey).toString("base64url");
   return `${input}.${sig}`;
 }

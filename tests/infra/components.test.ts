@@ -176,6 +176,12 @@ describe("authorizerEnvironment", () => {
     expect(env.JWKS_URI).toBe("https://issuer.example.com/jwks");
     expect(env).not.toHaveProperty("SECRET_ID");
   });
+
+  it("TOKEN_ALGORITHMS only when the stack lists them (unset: the authorizer's per-key default)", () => {
+    expect(authorizerEnvironment(LAMBDA, IDENTITY)).not.toHaveProperty("TOKEN_ALGORITHMS");
+    const env = authorizerEnvironment({ ...LAMBDA, tokenAlgorithms: ["PS256", "ES256"] }, IDENTITY);
+    expect(env.TOKEN_ALGORITHMS).toBe('["PS256","ES256"]');
+  });
 });
 
 describe("authorizerPolicyStatements", () => {

@@ -2,6 +2,7 @@
  * parseConfig is pure: these tests hand it raw values the way Pulumi stores them (strings, lists
  * as JSON) and check the typed result, or that every mistake is reported with the key it names.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,8 +29,11 @@ import { readStackConfig, StackConfigError } from "../../local/stack-config";
 type Values = Record<string, string | undefined>;
 
 const ISSUER = "https://auth.example.com";
-const PEM =
-  "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----";
+// A real key: the PEM is parsed at preview (its type decides which algorithms it verifies).
+const PEM = generateKeyPairSync("rsa", { modulusLength: 2048 })
+  .publicKey.export({ type: "spki", format: "pem" })
+  .toString()
+  .trim();
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jwt-AbCdEf";
 const LISTENER_ARN =
   "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/backend/50dc6c495c0c9188/f2f7dc8efc522ab2";
@@ -497,7 +501,7 @@ const CASES: Case[] = [
     mode: "http-lambda",
     set: { verifyWith: "public-key" },
     key: "publicKeyPem",
-    fragment: "needs the issuer's RS256 public key",
+    fragment: "needs the issuer's public key",
   },
   {
     name: "public-key not a PEM",

@@ -4,6 +4,7 @@
  * validation names the keys; the authorizer's role policy is asserted as a whole document in both
  * Lambda modes.
  */
+import { rsaKey } from "../helpers/keys";
 import { mocks, resourcesOfType, settle } from "./mocks";
 
 jest.mock("../../infra/components/bundle", () => jest.requireActual("./mocks").bundleStub());
@@ -27,8 +28,8 @@ const ACCOUNT = "123456789012";
 const FULL_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/jwt-key-Ab12Cd`;
 const PARTIAL_ARN = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:prod/jwt-key`;
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
-const PEM =
-  "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----";
+// A real key: publicKeyPem is parsed at preview (its type decides the token algorithms).
+const PEM = rsaKey("existing-secret").publicPem;
 const MRK_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab`;
 
 type Values = Record<string, string>;

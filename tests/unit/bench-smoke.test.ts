@@ -19,6 +19,14 @@ const WARM_IDS = [
   "baseline.jsonwebtoken.hs256",
   "baseline.crypto.rs256",
   "baseline.crypto.hs256",
+  "warm.http-authorizer.es256",
+  "warm.rest-authorizer.es256",
+  "warm.http-authorizer.eddsa",
+  "warm.rest-authorizer.eddsa",
+  "baseline.aws-jwt-verify.es256",
+  "baseline.aws-jwt-verify.eddsa",
+  "baseline.crypto.es256",
+  "baseline.crypto.eddsa",
 ];
 const AUTHORIZERS = ["http-authorizer", "rest-authorizer"];
 const COLD_IDS = [
@@ -133,8 +141,18 @@ describe("npm run bench -- --quick", () => {
     }
   });
 
+  it.each(["es256", "eddsa"])("%s has the RS256 targets: floor and aws-jwt-verify", (alg) => {
+    for (const name of AUTHORIZERS) {
+      for (const vs of ["vs-crypto", "vs-aws-jwt-verify"]) {
+        const t = results.targets.find((x) => x.id === `target.warm.${name}.${alg}.${vs}`);
+        expect(typeof t?.met).toBe("boolean");
+      }
+    }
+    expect(stdout).toContain(`warm.http-authorizer.${alg}`);
+  });
+
   it("judges every target and prints a table", () => {
-    expect(results.targets.length).toBeGreaterThanOrEqual(11);
+    expect(results.targets.length).toBeGreaterThanOrEqual(19);
     for (const t of results.targets) expect(typeof t.met).toBe("boolean");
     expect(stdout).toContain("targets");
     expect(stdout).toContain("warm.http-authorizer.rs256");

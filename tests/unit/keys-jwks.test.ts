@@ -2,6 +2,8 @@
  * The JWKS key source with an injected fetch (no network): OIDC discovery, caching, unknown-kid
  * refetch with a cooldown, key filtering, size and time limits, fail closed and recovery.
  */
+import { generateKeyPairSync, type KeyObject } from "node:crypto";
+
 import {
   createAuthorizer,
   createJwksKeySource,
@@ -234,7 +236,7 @@ test("a JWKS endpoint that hangs is abandoned after the timeout", async () => {
 });
 
 describe("key selection", () => {
-  test("only RSA signing keys for RS256 are kept", () => {
+  test("by default only RSA signing keys for RS256 are kept", () => {
     const ec = { kty: "EC", crv: "P-256", x: "x", y: "y", kid: "ec" };
     const keys = parseJwks({
       keys: [
@@ -249,6 +251,44 @@ describe("key selection", () => {
     });
 
     expect([...keys.byKid.keys()].sort()).toEqual(["good", "no-alg"]);
+  });
+
+  test("RSA, EC and Ed25519 signing keys are kept, each pinned to its algorithm; others skipped", () => {
+    const jwk = (pair: { publicKey: KeyObject }, kid: string) => ({
+      ...pair.publicKey.export({ format: "jwk" }),
+      kid,
+    });
+    const p256 = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const keys = parseJwks(
+      {
+        keys: [
+          { ...k1.publicJwk, kid: "rsa", alg: undefined },
+          jwk(p256, "p256"),
+          // A private member must not turn the entry into a private key: only x and y are read.
+          { ...p256.privateKey.export({ format: "jwk" }), kid: "p256-with-d" },
+          jwk(generateKeyPairSync("ec", { namedCurve: "P-521" }), "p521"),
+          jwk(generateKeyPairSync("ed25519"), "ed25519"),
+          jwk(generateKeyPairSync("ed448"), "ed448"),
+          jwk(generateKeyPairSync("x25519"), "x25519"),
+          jwk(generateKeyPairSync("ec", { namedCurve: "secp256k1" }), "secp256k1"),
+          { ...jwk(generateKeyPairSync("ec", { namedCurve: "P-384" }), "p384-enc"), use: "enc" },
+        ],
+      },
+      ["RS256", "PS256", "ES256", "ES512", "EdDSA"],
+    );
+
+    const pinned = Object.fromEntries(
+      [...keys.byKid].map(([kid, entries]) => [kid, entries.map((e) => e.alg)]),
+    );
+    expect(pinned).toEqual({
+      rsa: ["RS256", "PS256"],
+      p256: ["ES256"],
+      "p256-with-d": ["ES256"],
+      p521: ["ES512"],
+      ed25519: ["EdDSA"],
+    });
+    expect(keys.byKid.get("p256-with-d")?.[0].key.type).toBe("public");
+    expect(keys.keyCount).toBe(5);
   });
 
   test("a token without kid is accepted when the set holds exactly one key", async () => {

@@ -215,18 +215,24 @@ test("the backoff grows with repeated failures and is capped", async () => {
 
 test.each<[string, string]>([
   ["not a PEM", "this is not a key"],
-  ["an EC key", "ec"],
+  ["an EC key on secp256k1 (no JWS algorithm here)", "secp256k1"],
+  ["an Ed448 key (refused explicitly)", "ed448"],
+  ["an X25519 key (key agreement, not signatures)", "x25519"],
   ["a 1024-bit RSA key", "rsa1024"],
 ])("a public-key secret holding %s fails closed", async (_name, kind) => {
   const { generateKeyPairSync } = await import("node:crypto");
+  const spki = (k: import("node:crypto").KeyObject) =>
+    k.export({ type: "spki", format: "pem" }).toString();
   const value =
-    kind === "ec"
-      ? generateKeyPairSync("ec", { namedCurve: "P-256" })
-          .publicKey.export({ type: "spki", format: "pem" })
-          .toString()
-      : kind === "rsa1024"
-        ? rsaKey("weak", 1024).publicPem
-        : kind;
+    kind === "secp256k1"
+      ? spki(generateKeyPairSync("ec", { namedCurve: "secp256k1" }).publicKey)
+      : kind === "ed448"
+        ? spki(generateKeyPairSync("ed448").publicKey)
+        : kind === "x25519"
+          ? spki(generateKeyPairSync("x25519").publicKey)
+          : kind === "rsa1024"
+            ? rsaKey("weak", 1024).publicPem
+            : kind;
   setSecretStages(sm, { current: value });
   const auth = makeAuthorizer("public-key");
   // Valid claims at the injected clock: only the key can be what fails.

@@ -4,7 +4,15 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { createHmac, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import {
+  createHmac,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type JsonWebKey,
+  type KeyObject,
+} from "node:crypto";
 import { KID_REFETCH_COOLDOWN_MS } from "../../functions/commons/keys";
 import { identityRequestParameters } from "../../infra/components/http-api";
 import type { IdentityConfig } from "../../infra/config";
@@ -26,13 +34,17 @@ interface Issuer {
 }
 
 const keyPairs = new Map<string, { privateKey: KeyObject; jwk: Record<string, unknown> }>();
+/** An RSA key, or an EC P-256 one for a kid starting with "ec" (published as an ES256 JWK). */
 function keyPair(kid: string) {
   let kp = keyPairs.get(kid);
   if (!kp) {
-    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const ec = kid.startsWith("ec");
+    const { privateKey, publicKey } = ec
+      ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+      : generateKeyPairSync("rsa", { modulusLength: 2048 });
     kp = {
       privateKey,
-      jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" },
+      jwk: { ...publicKey.export({ format: "jwk" }), kid, alg: ec ? "ES256" : "RS256", use: "sig" },
     };
     keyPairs.set(kid, kp);
   }
@@ -284,6 +296,46 @@ describe("HTTP API JWT authorizer", () => {
     const res = await send(url, "GET", "/a", { Authorization: mint(claims(), opts) });
     expect(res.status).toBe(401);
     expect(wwwAuth(res)).toContain("is invalid");
+  });
+
+  test("an ES256 token whose key the issuer publishes is refused: RSA only (§1 step 3)", async () => {
+    // Prepare: the issuer publishes an EC P-256 key beside its RSA key, and signs with it.
+    issuer.publish(["k1", "ec1"]);
+    const url = await start();
+    const head = `${b64({ alg: "ES256", typ: "JWT", kid: "ec1" })}.${b64(claims())}`;
+    const sig = sign("sha256", Buffer.from(head), {
+      key: keyPair("ec1").privateKey,
+      dsaEncoding: "ieee-p1363",
+    });
+    const token = `${head}.${sig.toString("base64url")}`;
+    // The naive shape (verify with whatever key the kid names, hash from the header) accepts it:
+    // the token is genuine, so only the RSA-only rule can refuse it.
+    const ecKey = createPublicKey({ key: keyPair("ec1").jwk as JsonWebKey, format: "jwk" });
+    expect(
+      verify("sha256", Buffer.from(head), { key: ecKey, dsaEncoding: "ieee-p1363" }, sig),
+    ).toBe(true);
+
+    // Act
+    const res = await send(url, "GET", "/a", { Authorization: `Bearer ${token}` });
+
+    // Assess: "the JWT authorizer supports only RSA-based algorithms" (AWS, "Controlling access to
+    // HTTP APIs with JWT authorizers", http-api-jwt-authorizer, "Validating a JWT").
+    expect(res.status).toBe(401);
+    expect(wwwAuth(res)).toContain("signing method ES256 is invalid");
+    expect(backendEvents).toHaveLength(0);
+  });
+
+  test("an RS256 header naming an EC key is refused: the key is not RSA", async () => {
+    issuer.publish(["k1", "ec1"]);
+    const url = await start();
+    const head = `${b64({ alg: "RS256", typ: "JWT", kid: "ec1" })}.${b64(claims())}`;
+    const sig = sign("sha256", Buffer.from(head), keyPair("ec1").privateKey);
+    const res = await send(url, "GET", "/a", {
+      Authorization: `Bearer ${head}.${sig.toString("base64url")}`,
+    });
+
+    expect(res.status).toBe(401);
+    expect(wwwAuth(res)).toContain("the signing key is not an RSA key");
   });
 
   test("a tampered signature is rejected", async () => {

@@ -115,11 +115,30 @@ describe("readSettings", () => {
     ],
     ["JWKS_URI not a URL", { JWKS_URI: "jwks.json" }, "jwks", "JWKS_URI must be an http(s) URL"],
     ["jwks issuer not a URL", { ISSUER: "my-issuer" }, "jwks", "ISSUER must be an http(s) URL"],
+    [
+      "TOKEN_ALGORITHMS with a shared secret",
+      { TOKEN_ALGORITHMS: '["RS256"]' },
+      "secret",
+      "TOKEN_ALGORITHMS is not used with VERIFY_WITH=secret",
+    ],
+    ["TOKEN_ALGORITHMS HS256", { TOKEN_ALGORITHMS: '["HS256"]' }, "jwks", 'holds "HS256"'],
+    ["TOKEN_ALGORITHMS none", { TOKEN_ALGORITHMS: '["none"]' }, "jwks", 'holds "none"'],
+    ["TOKEN_ALGORITHMS ES256K", { TOKEN_ALGORITHMS: '["ES256K"]' }, "jwks", 'holds "ES256K"'],
+    ["TOKEN_ALGORITHMS lower case", { TOKEN_ALGORITHMS: '["rs256"]' }, "jwks", 'holds "rs256"'],
+    ["TOKEN_ALGORITHMS empty", { TOKEN_ALGORITHMS: "[]" }, "jwks", "must list at least one"],
   ])("%s → ConfigurationError naming the variable", (_name, overrides, mode, message) => {
     const env = authorizerEnv(mode, overrides);
 
     expect(() => readSettings(env)).toThrow(ConfigurationError);
     expect(() => readSettings(env)).toThrow(message);
+  });
+
+  test("TOKEN_ALGORITHMS lists the algorithms tokens may use; unset means one per key type", () => {
+    const listed = readSettings(authorizerEnv("jwks", { TOKEN_ALGORITHMS: '["PS256","ES256"]' }));
+    const unset = readSettings(authorizerEnv("public-key"));
+
+    expect(listed.tokenAlgorithms).toEqual(["PS256", "ES256"]);
+    expect(unset.tokenAlgorithms).toBeUndefined();
   });
 
   test("reports every problem at once", () => {
