@@ -20,6 +20,30 @@ export type VerifyWith = (typeof VERIFY_WITH)[number];
 
 type ConfigType = "string" | "integer" | "boolean" | "array";
 
+/** A value of a declared type, as `Pulumi.yaml` writes a `default`. */
+type ConfigValue = string | number | boolean | readonly string[];
+
+interface ConfigDeclaration {
+  readonly type: ConfigType;
+  readonly description: string;
+  /**
+   * The `default` declared in `Pulumi.yaml`. The Pulumi CLI refuses a stack that leaves a key
+   * declared without one unset ("Stack '<stack>' is missing configuration value(s) ...",
+   * pulumi/pulumi `sdk/go/common/workspace/config.go`, `mergeConfig`), so only the keys every
+   * mode requires (authMode, audiences) have none. Otherwise it hands the program this value as if
+   * the stack had set it, so keys whose absence means something get a neutral one ("", []) and
+   * `withoutDeclaredDefaults` turns a value equal to it back into "not set".
+   */
+  readonly default?: ConfigValue;
+  /**
+   * The value must be stored encrypted (`pulumi config set --secret`); `loadConfig` refuses plain
+   * text. Not Pulumi's `secret: true`: Pulumi requires a secret key's value to be encrypted after
+   * applying defaults (`validateStackConfigValues`), and a default never is, so a `secret: true`
+   * key could have no default and would be required in every stack.
+   */
+  readonly encrypted?: true;
+}
+
 /**
  * Every config key the program reads. `Pulumi.yaml` declares exactly these (a test holds the two
  * together), and `loadConfig` refuses keys that are not here, so a typo is an error rather than a
@@ -30,67 +54,87 @@ export const CONFIG_KEYS = {
     type: "string",
     description: "Authorizer mode: http-jwt, http-lambda or rest-token.",
   },
-  stageName: { type: "string", description: "API stage name. Default: the stack name." },
+  stageName: {
+    type: "string",
+    description: "API stage name. Default: the stack name.",
+    default: "",
+  },
   // Identity → backend
   customerIdHeader: {
     type: "string",
     description: "Header carrying the customer id. Default X-Customer-ID.",
+    default: "X-Customer-ID",
   },
   customerNameHeader: {
     type: "string",
     description: "Header carrying the customer name. Default X-Customer-Name.",
+    default: "X-Customer-Name",
   },
   customerIdClaims: {
     type: "array",
     description:
       "Claims tried in order for the customer id (dot paths reach nested claims). Default [customer_id, tenant_id, sub]; http-jwt: exactly one claim, default [sub].",
+    default: [],
   },
   customerNameClaims: {
     type: "array",
     description:
       "Claims tried in order for the customer name; falls back to the customer id. Default [customer_name, name]; http-jwt: exactly one claim, default [name].",
+    default: [],
   },
   claimHeaders: {
     type: "array",
     description: 'Extra claim→header mappings, each "Header-Name=claim.path".',
+    default: [],
   },
   claimQueryParams: {
     type: "array",
     description: 'Extra claim→query-string mappings, each "param=claim.path".',
+    default: [],
   },
   // Token verification (Lambda modes)
   verifyWith: {
     type: "string",
     description:
       "Lambda modes: key source, secret (HS256), public-key (RS256 PEM) or jwks (RS256 from the issuer's JWKS).",
+    default: "",
   },
   jwtSecret: {
     type: "string",
-    secret: true,
+    encrypted: true,
     description:
       "verifyWith=secret: the HS256 shared secret (set with --secret); stored in Secrets Manager.",
+    default: "",
   },
   publicKeyPem: {
     type: "string",
     description:
       "verifyWith=public-key: the issuer's RS256 public key (PEM); stored in Secrets Manager.",
+    default: "",
   },
   secretArn: {
     type: "string",
     description:
       "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem. Complete (ending in -<6 random characters>) or partial (without them).",
+    default: "",
   },
   secretKmsKeyArn: {
     type: "string",
     description:
       "With secretArn: key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias) of the customer-managed KMS key the secret is encrypted with; the authorizer may kms:Decrypt with it through Secrets Manager only.",
+    default: "",
   },
   jwksUri: {
     type: "string",
     description:
       "verifyWith=jwks: JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration.",
+    default: "",
   },
-  issuer: { type: "string", description: "Expected iss claim (http-jwt: the OIDC issuer URL)." },
+  issuer: {
+    type: "string",
+    description: "Expected iss claim (http-jwt: the OIDC issuer URL).",
+    default: "",
+  },
   audiences: {
     type: "array",
     description: "Accepted aud values. Lambda modes: [] explicitly disables the audience check.",
@@ -98,96 +142,124 @@ export const CONFIG_KEYS = {
   clockToleranceSeconds: {
     type: "integer",
     description: "Lambda modes: allowed clock skew for exp/nbf/iat, 0-300. Default 5.",
+    default: 5,
   },
   authorizerCacheTtl: {
     type: "integer",
     description:
       "Lambda modes: authorizer result cache TTL in seconds, 0-3600 (0 disables). Default 300.",
+    default: 300,
   },
   secretCacheTtlSeconds: {
     type: "integer",
     description:
       "Lambda modes: how long the authorizer caches key material before re-reading it, 0-86400. Default 300.",
+    default: 300,
   },
   // http-jwt presets
   passageAppId: {
     type: "string",
     description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>.",
+    default: "",
   },
   clerkFrontendApiUrl: {
     type: "string",
     description: "http-jwt: Clerk Frontend API URL, used as the issuer.",
+    default: "",
   },
   authorizationScopes: {
     type: "array",
     description: "http-jwt: scopes a route requires (token needs at least one), at most 10.",
+    default: [],
   },
   identitySource: {
     type: "string",
     description: "http-jwt: where the token is read. Default $request.header.Authorization.",
+    default: "$request.header.Authorization",
   },
   // rest-token
   roleClaim: {
     type: "string",
     description:
       "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role.",
+    default: "metadata.role",
   },
   requiredRoles: {
     type: "array",
     description: "rest-token: roles allowed to call the API (any one suffices). Default [admin].",
+    default: ["admin"],
   },
   // Backend
   backendUrl: {
     type: "string",
     description: "HTTP backend URL (HTTP_PROXY). Default: the bundled echo backend Lambda.",
+    default: "",
   },
   vpcLinkListenerArn: {
     type: "string",
     description: "HTTP modes: private backend, ALB/NLB listener ARN reached through a VPC link.",
+    default: "",
   },
-  vpcLinkSubnetIds: { type: "array", description: "HTTP modes: subnets for the VPC link." },
+  vpcLinkSubnetIds: {
+    type: "array",
+    description: "HTTP modes: subnets for the VPC link.",
+    default: [],
+  },
   vpcLinkSecurityGroupIds: {
     type: "array",
     description: "HTTP modes: security groups for the VPC link.",
+    default: [],
   },
   // Stage
   throttlingBurstLimit: {
     type: "integer",
     description: "Stage throttling burst limit. Default 200.",
+    default: 200,
   },
   throttlingRateLimit: {
     type: "integer",
     description: "Stage throttling steady-state requests per second. Default 100.",
+    default: 100,
   },
   logRetentionDays: {
     type: "integer",
     description: "Access and Lambda log retention in days (a CloudWatch value). Default 30.",
+    default: 30,
   },
   accessLogging: {
     type: "boolean",
     description:
       "Stage access logs to a CloudWatch log group. false: no log group and no access-log settings (rest-token then needs no account-level API Gateway CloudWatch role). Default true.",
+    default: true,
   },
   manageApiGatewayAccount: {
     type: "boolean",
     description:
       "rest-token: create the API Gateway CloudWatch Logs role and set it as this account's and region's cloudwatchRoleArn. WARNING, TAKES OVER a per-region, account-wide setting: it replaces the role every other REST API in that account and region logs with, and it stays in place after pulumi destroy (see the README, Troubleshooting). Default false.",
+    default: false,
   },
   // CORS
-  corsAllowOrigins: { type: "array", description: "CORS allowed origins; unset disables CORS." },
+  corsAllowOrigins: {
+    type: "array",
+    description: "CORS allowed origins; unset disables CORS.",
+    default: [],
+  },
   corsAllowMethods: {
     type: "array",
     description: "CORS allowed methods. Default [GET, POST, PUT, PATCH, DELETE, OPTIONS].",
+    default: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
   },
   corsAllowHeaders: {
     type: "array",
     description: "CORS allowed request headers. Default [authorization, content-type].",
+    default: ["authorization", "content-type"],
   },
   corsMaxAge: {
     type: "integer",
     description: "CORS preflight cache seconds, 0-86400. Default 600.",
+    default: 600,
   },
-} as const satisfies Record<string, { type: ConfigType; description: string; secret?: boolean }>;
+} as const satisfies Record<string, ConfigDeclaration>;
 
 export type ConfigKey = keyof typeof CONFIG_KEYS;
 
@@ -450,6 +522,11 @@ export interface RawConfig {
    * itself leaving Pulumi's secret handling. `loadConfig` fills it in.
    */
   readonly jwtSecretBytes?: number;
+  /**
+   * Keys declared `encrypted` whose value the stack holds in plain text (`loadConfig` asks the
+   * Pulumi SDK which values are secret). Each one is refused.
+   */
+  readonly plaintextKeys?: readonly string[];
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
@@ -1183,6 +1260,13 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
       );
     }
   }
+  for (const key of raw.plaintextKeys ?? []) {
+    // Never echo the value: it is the secret.
+    r.fail(
+      key,
+      `is in plain text in the stack file, where everyone who can read the file or the stack's state can forge tokens with it. Store it encrypted: pulumi config set --secret ${key} "$(openssl rand -base64 48)" (a new value: the old one was exposed).`,
+    );
+  }
   const authMode = r.string("authMode");
   if (authMode === undefined || !(AUTH_MODES as readonly string[]).includes(authMode)) {
     r.fail(
@@ -1231,25 +1315,95 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
 }
 
 /**
+ * A key's declared default as Pulumi hands it to the program when the stack does not set the key:
+ * scalars as text, lists as JSON (`createConfigValue` in pulumi/pulumi
+ * `sdk/go/common/workspace/config.go`).
+ */
+export function configString(value: ConfigValue): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * `values` without the keys whose value equals their declared default, i.e. only what the stack
+ * set. Pulumi applies `Pulumi.yaml`'s defaults before the program runs (`mergeConfig`), so an unset
+ * `corsMaxAge` arrives as "600" and an unset `customerIdClaims` as "[]"; without this, those would
+ * read as choices ("has no effect without corsAllowOrigins", "must name at least one claim").
+ * The price, documented in the README: a value written in the stack that equals the default counts
+ * as unset too (`customerIdClaims: []` means the mode's default).
+ */
+export function withoutDeclaredDefaults(
+  values: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(values)) {
+    const decl: ConfigDeclaration | undefined = Object.prototype.hasOwnProperty.call(
+      CONFIG_KEYS,
+      key,
+    )
+      ? CONFIG_KEYS[key as ConfigKey]
+      : undefined;
+    if (decl?.default !== undefined && value !== undefined && isDefault(decl, value)) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+function isDefault(decl: ConfigDeclaration, value: string): boolean {
+  if (decl.type !== "array") return value === configString(decl.default as ConfigValue);
+  // Lists compared as lists: the CLI's JSON (Go's encoder) need not match JSON.stringify's text.
+  try {
+    return JSON.stringify(JSON.parse(value)) === JSON.stringify(decl.default);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether the engine holds `fullKey`'s value as a secret (set with `pulumi config set --secret`).
+ * `pulumi.runtime.isConfigSecret` does exactly this (it reads the key list the CLI passes in
+ * PULUMI_CONFIG_SECRET_KEYS, and the one `setAllConfig(config, secretKeys)` sets under the mock
+ * runtime) but is marked @internal in @pulumi/pulumi and so missing from its typings; should a
+ * release drop it, the environment variable, with the same meaning, is read instead.
+ */
+export function isConfigSecret(fullKey: string): boolean {
+  const sdk = (pulumi.runtime as unknown as { isConfigSecret?: unknown }).isConfigSecret;
+  if (typeof sdk === "function") return (sdk as (k: string) => unknown)(fullKey) === true;
+  try {
+    const keys: unknown = JSON.parse(process.env.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+    return Array.isArray(keys) && keys.includes(fullKey);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Read the stack's config from the Pulumi engine and validate it. The only place that touches
  * `pulumi.Config`.
  */
 export function loadConfig(options: ParseOptions = {}): AppConfig {
-  const cfg = new pulumi.Config(PROJECT);
-  const values: Record<string, string | undefined> = {};
-  // Every set key of our namespace, so unknown (mistyped) keys are reported too.
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
+  const all: Record<string, string> = {};
+  // Every set key of our namespace, so unknown (mistyped) keys are reported too. Read raw (not
+  // through pulumi.Config.get, which would warn for secrets).
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     const [ns, key] = fullKey.split(":");
-    if (ns !== PROJECT || key === undefined || key === "jwtSecret") continue;
-    values[key] = cfg.get(key);
+    if (ns === PROJECT && key !== undefined) all[key] = value;
   }
+  const values = withoutDeclaredDefaults(all);
+  const plaintextKeys = Object.entries(CONFIG_KEYS)
+    .filter(([key, decl]) => "encrypted" in decl && values[key] !== undefined)
+    .filter(([key]) => !isConfigSecret(`${PROJECT}:${key}`))
+    .map(([key]) => key);
+  const jwtSecret = values.jwtSecret;
+  delete values.jwtSecret;
   return parseConfig(
     {
       stackName: pulumi.getStack(),
       values,
-      jwtSecret: cfg.getSecret("jwtSecret"),
-      // Read raw (not through cfg.get, which warns for secrets) and reduced to a length at once.
-      jwtSecretBytes: secretByteLength(pulumi.runtime.getConfig(`${PROJECT}:jwtSecret`)),
+      // Kept an Output marked secret, so the value never leaves Pulumi's secret handling.
+      jwtSecret: jwtSecret === undefined ? undefined : pulumi.secret(jwtSecret),
+      // Reduced to a length at once.
+      jwtSecretBytes: secretByteLength(jwtSecret),
+      plaintextKeys,
     },
     options,
   );
