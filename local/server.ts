@@ -25,6 +25,7 @@ import {
   CONFIG_KEYS,
   configString,
   parseConfig,
+  plaintextKeys,
   withoutDeclaredDefaults,
   type AppConfig,
   type AuthMode,
@@ -231,11 +232,12 @@ export function validateStack(
       delete values[k];
     }
   }
-  // loadConfig hands jwtSecret over as a secret Output, never among the plain values, and refuses
-  // it in plain text (an encrypted value is in secureKeys, not in the config).
+  // Encrypted values are in secureKeys, not among these: whatever an encrypted key has here is
+  // plain text, which loadConfig refuses.
+  const plaintext = plaintextKeys(values, () => false);
+  // loadConfig hands jwtSecret over as a secret Output, never among the plain values.
   let jwtSecret = values.jwtSecret;
   delete values.jwtSecret;
-  const plaintextKeys = jwtSecret === undefined ? [] : ["jwtSecret"];
   const jwtSecretBytes =
     jwtSecret === undefined || jwtSecret === "" ? undefined : Buffer.byteLength(jwtSecret, "utf8");
   for (const full of sc.secureKeys) {
@@ -250,7 +252,13 @@ export function validateStack(
     if (key === "jwtSecret") jwtSecret = placeholder;
     else values[key] = placeholder;
   }
-  return parseConfig({ stackName: sc.stack, values, jwtSecret, jwtSecretBytes, plaintextKeys });
+  return parseConfig({
+    stackName: sc.stack,
+    values,
+    jwtSecret,
+    jwtSecretBytes,
+    plaintextKeys: plaintext,
+  });
 }
 
 /**
