@@ -175,6 +175,8 @@ export function readStackConfig(root: string, stack: string): StackConfig {
   const declaredSecretKeys: string[] = [];
   const declarations = new Map<string, Declaration>();
   const required = new Set<string>();
+  // Keys holding their Pulumi.yaml default (or value) until the stack sets them.
+  const defaulted = new Set<string>();
 
   // Project-level declarations: `key: {type, default, secret}` or a bare default value.
   const declared = isRecord(projectDoc.config) ? projectDoc.config : {};
@@ -185,8 +187,10 @@ export function readStackConfig(root: string, stack: string): StackConfig {
       if (decl.secret === true) declaredSecretKeys.push(full);
       if ("value" in decl && decl.value !== undefined && decl.value !== null) {
         config[full] = toConfigString(decl.value);
+        defaulted.add(full);
       } else if ("default" in decl && decl.default !== undefined && decl.default !== null) {
         config[full] = toConfigString(decl.default);
+        defaulted.add(full);
       } else if (full.startsWith(`${project}:`)) {
         required.add(full);
       }
@@ -263,6 +267,7 @@ export function readStackConfig(root: string, stack: string): StackConfig {
       );
     }
     required.delete(full);
+    defaulted.delete(full);
     if (value.kind === "secure") {
       delete config[full];
       secureKeys.add(full);
@@ -272,6 +277,15 @@ export function readStackConfig(root: string, stack: string): StackConfig {
   }
   // Pulumi stops here first, with one message for every missing key (`mergeConfig`).
   if (required.size > 0) throw missingKeysError(project, stack, declarations, [...required]);
+  // Pulumi then checks the merged values, defaults included, and a default is never encrypted:
+  // a `secret: true` key with a default is refused in every stack that does not set it.
+  for (const full of defaulted) {
+    if (declarations.get(full)?.secret !== true) continue;
+    const name = full.slice(project.length + 1);
+    problems.push(
+      `${full}: ${pulumiRefuses(`Stack '${stack}' with configuration key '${name}' must be encrypted as it's secret`)} (its Pulumi.yaml default is not encrypted); set it: pulumi config set --secret ${name} <value>`,
+    );
+  }
   if (problems.length > 0) {
     throw new StackConfigError(
       `${fileName} is refused:\n${problems.map((p) => `  - ${p}`).join("\n")}`,

@@ -211,6 +211,23 @@ describe("Pulumi's own checks of the stack file (what the Pulumi CLI refuses bef
   });
 });
 
+describe("a secret: true key with a default (why Pulumi.yaml declares no key secret)", () => {
+  it("is refused in a stack that leaves it unset: Pulumi checks the default, never encrypted", () => {
+    const root = project({
+      "Pulumi.yaml": `name: identity-gateway\nruntime: nodejs\nconfig:\n  token:\n    type: string\n    secret: true\n    default: ""\n`,
+      "Pulumi.dev.yaml": "config: {}\n",
+    });
+    expect(() => readStackConfig(root, "dev")).toThrow(
+      "identity-gateway:token: Pulumi refuses the stack (\"Stack 'dev' with configuration key 'token' must be encrypted as it's secret\")",
+    );
+    writeFileSync(
+      join(root, "Pulumi.dev.yaml"),
+      "config:\n  identity-gateway:token:\n    secure: v1:abc\n",
+    );
+    expect(readStackConfig(root, "dev").secureKeys).toEqual(["identity-gateway:token"]);
+  });
+});
+
 describe("a broken setup is one clear line", () => {
   it("garbled YAML names the file, line and column", () => {
     const err = refusal("config:\n  identity-gateway:audiences: [a,\n   b: c: d\n");
