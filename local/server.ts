@@ -20,7 +20,16 @@
 import { readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-import { AUTH_MODES, parseConfig, type AppConfig, type AuthMode } from "../infra/config";
+import {
+  AUTH_MODES,
+  CONFIG_KEYS,
+  configString,
+  parseConfig,
+  plaintextKeys,
+  withoutDeclaredDefaults,
+  type AppConfig,
+  type AuthMode,
+} from "../infra/config";
 import {
   DevIssuer,
   loadOrCreateDevKeys,
@@ -214,7 +223,8 @@ export function validateStack(
   sc: StackConfig,
   options: Pick<LocalOptions, "mode" | "backendUrl"> = {},
 ): AppConfig {
-  const values: Record<string, string | undefined> = projectValues(sc);
+  // What the stack itself set: Pulumi.yaml's defaults come back out, as loadConfig takes them out.
+  const values = withoutDeclaredDefaults(projectValues(sc));
   if (options.mode !== undefined) values.authMode = options.mode;
   if (options.backendUrl !== undefined) {
     values.backendUrl = options.backendUrl;
@@ -222,7 +232,10 @@ export function validateStack(
       delete values[k];
     }
   }
-  // loadConfig reads jwtSecret with getSecret, never among the plain values.
+  // Encrypted values are in secureKeys, not among these: whatever an encrypted key has here is
+  // plain text, which loadConfig refuses.
+  const plaintext = plaintextKeys(values, () => false);
+  // loadConfig hands jwtSecret over as a secret Output, never among the plain values.
   let jwtSecret = values.jwtSecret;
   delete values.jwtSecret;
   const jwtSecretBytes =
@@ -239,7 +252,13 @@ export function validateStack(
     if (key === "jwtSecret") jwtSecret = placeholder;
     else values[key] = placeholder;
   }
-  return parseConfig({ stackName: sc.stack, values, jwtSecret, jwtSecretBytes });
+  return parseConfig({
+    stackName: sc.stack,
+    values,
+    jwtSecret,
+    jwtSecretBytes,
+    plaintextKeys: plaintext,
+  });
 }
 
 /**
@@ -264,6 +283,17 @@ export async function checkDiscovery(
       e.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message);
     return `--issuer ${issuer}: cannot read ${url} (${why})`;
   }
+}
+
+/** `sc.config` without the project keys whose value is their declared default. */
+function withoutProjectDefaults(sc: StackConfig): Record<string, string> {
+  const prefix = `${sc.project}:`;
+  const own = withoutDeclaredDefaults(projectValues(sc));
+  const out: Record<string, string> = {};
+  for (const [full, value] of Object.entries(sc.config)) {
+    if (!full.startsWith(prefix) || own[full.slice(prefix.length)] !== undefined) out[full] = value;
+  }
+  return out;
 }
 
 function qualify(project: string, key: string): string {
@@ -297,7 +327,9 @@ export function localConfig(
   devIssuerUrl: string,
 ): LocalConfig {
   const project = sc.project;
-  const config: Record<string, string> = { ...sc.config };
+  // Only what the stack set, so "unset" reads as unset below; Pulumi.yaml's defaults go back in
+  // at the end, as Pulumi applies them to whatever the stack leaves unset.
+  const config = withoutProjectDefaults(sc);
   const get = (k: string): string | undefined => config[qualify(project, k)];
   const set = (k: string, v: string | undefined): void => {
     if (v === undefined) delete config[qualify(project, k)];
@@ -405,6 +437,9 @@ export function localConfig(
     notes.push("audiences: identity-gateway-local (none given); --audience to choose");
   }
   if (get("jwtSecret") !== undefined) result.secretKeys.push(qualify(project, "jwtSecret"));
+  for (const [key, decl] of Object.entries(CONFIG_KEYS)) {
+    if ("default" in decl && get(key) === undefined) set(key, configString(decl.default));
+  }
   // Encrypted values the mode does not read (validateStack accepted them as pulumi preview does)
   // are left out: nobody here can decrypt them, and the program ignores them.
   return result;
@@ -465,11 +500,6 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
   // The stack as pulumi preview would judge it, before any local substitution.
   validateStack(sc, options);
   const warnings: string[] = [];
-  if (sc.missingDeclaredKeys.length > 0) {
-    warnings.push(
-      `Pulumi.yaml declares ${sc.missingDeclaredKeys.length} keys without a default that Pulumi.${stack}.yaml does not set; the Pulumi CLI refuses such a stack ("Stack '${stack}' is missing configuration values ..."), the local gateway serves it anyway (README, Known limitations): ${sc.missingDeclaredKeys.join(", ")}`,
-    );
-  }
   if (options.issuer !== undefined) {
     // Keep serving: the issuer may come up later, and every request is denied until it does.
     const problem = await checkDiscovery(options.issuer);

@@ -7,9 +7,12 @@
  * Before the program ever runs, the Pulumi CLI checks the stack file against the project's config
  * declarations and refuses the stack on the first problem. `readStackConfig` makes the same checks
  * (reporting every problem at once), so `npm start` refuses what `pulumi preview` refuses. Source:
- * pulumi/pulumi `sdk/go/common/workspace/config.go` (`validateStackConfigValue`: "Stack '<stack>'
- * with configuration key '<key>' must be encrypted as it's secret" and "... must be of type
- * '<type>'") and `project.go` (`ValidateConfigValue`: how each declared type is checked).
+ * pulumi/pulumi `sdk/go/common/workspace/config.go`: `mergeConfig` applies each declared `default`
+ * (or another namespace's `value`) to a key the stack does not set, and refuses the stack when a
+ * project key declared without either is unset ("Stack '<stack>' is missing configuration
+ * value(s) ..."), before anything else; then `validateStackConfigValue`: "Stack '<stack>' with
+ * configuration key '<key>' must be encrypted as it's secret" and "... must be of type '<type>'";
+ * and `project.go` (`ValidateConfigValue`: how each declared type is checked).
  *
  * Secure values (`{secure: v1:...}`) can only be decrypted by the Pulumi CLI, so they are not
  * returned: their keys are listed in `secureKeys`. The caller validates with a placeholder of the
@@ -32,12 +35,6 @@ export interface StackConfig {
   readonly secureKeys: string[];
   /** Keys declared `secret: true` in `Pulumi.yaml` (fully qualified). */
   readonly declaredSecretKeys: string[];
-  /**
-   * Project keys `Pulumi.yaml` declares without a default that the stack file does not set. The
-   * Pulumi CLI refuses such a stack ("Stack '<stack>' is missing configuration value '<key>'",
-   * `mergeConfig` in config.go); the local gateway only warns (see the README, Known limitations).
-   */
-  readonly missingDeclaredKeys: string[];
 }
 
 export class StackConfigError extends Error {
@@ -178,6 +175,8 @@ export function readStackConfig(root: string, stack: string): StackConfig {
   const declaredSecretKeys: string[] = [];
   const declarations = new Map<string, Declaration>();
   const required = new Set<string>();
+  // Keys holding their Pulumi.yaml default (or value) until the stack sets them.
+  const defaulted = new Set<string>();
 
   // Project-level declarations: `key: {type, default, secret}` or a bare default value.
   const declared = isRecord(projectDoc.config) ? projectDoc.config : {};
@@ -188,8 +187,10 @@ export function readStackConfig(root: string, stack: string): StackConfig {
       if (decl.secret === true) declaredSecretKeys.push(full);
       if ("value" in decl && decl.value !== undefined && decl.value !== null) {
         config[full] = toConfigString(decl.value);
+        defaulted.add(full);
       } else if ("default" in decl && decl.default !== undefined && decl.default !== null) {
         config[full] = toConfigString(decl.default);
+        defaulted.add(full);
       } else if (full.startsWith(`${project}:`)) {
         required.add(full);
       }
@@ -266,12 +267,24 @@ export function readStackConfig(root: string, stack: string): StackConfig {
       );
     }
     required.delete(full);
+    defaulted.delete(full);
     if (value.kind === "secure") {
       delete config[full];
       secureKeys.add(full);
     } else {
       config[full] = value.kind === "scalar" ? value.text : JSON.stringify(value.value);
     }
+  }
+  // Pulumi stops here first, with one message for every missing key (`mergeConfig`).
+  if (required.size > 0) throw missingKeysError(project, stack, declarations, [...required]);
+  // Pulumi then checks the merged values, defaults included, and a default is never encrypted:
+  // a `secret: true` key with a default is refused in every stack that does not set it.
+  for (const full of defaulted) {
+    if (declarations.get(full)?.secret !== true) continue;
+    const name = full.slice(project.length + 1);
+    problems.push(
+      `${full}: ${pulumiRefuses(`Stack '${stack}' with configuration key '${name}' must be encrypted as it's secret`)} (its Pulumi.yaml default is not encrypted); set it: pulumi config set --secret ${name} <value>`,
+    );
   }
   if (problems.length > 0) {
     throw new StackConfigError(
@@ -284,8 +297,32 @@ export function readStackConfig(root: string, stack: string): StackConfig {
     config,
     secureKeys: [...secureKeys],
     declaredSecretKeys,
-    missingDeclaredKeys: [...required].map((k) => k.slice(project.length + 1)),
   };
+}
+
+/**
+ * Pulumi's refusal of a stack that leaves keys declared without a default unset, in its words
+ * (`missingStackConfigurationKeysError` and `formatMissingKeys` in config.go: the keys as
+ * `Pulumi.yaml` spells them, sorted, "'a', 'b' and 'c'"), on one line with the fix for each.
+ */
+function missingKeysError(
+  project: string,
+  stack: string,
+  declarations: Map<string, Declaration>,
+  fullKeys: string[],
+): StackConfigError {
+  const keys = fullKeys.map((k) => k.slice(project.length + 1)).sort();
+  const quoted = keys.map((k) => `'${k}'`);
+  const list =
+    quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
+  const fixes = keys.map((k) =>
+    declarations.get(`${project}:${k}`)?.type === "array"
+      ? `pulumi config set --path '${k}[0]' <value>`
+      : `pulumi config set ${k} <value>`,
+  );
+  return new StackConfigError(
+    `Pulumi.${stack}.yaml is refused: Pulumi refuses the stack ("Stack '${stack}' is missing configuration ${keys.length === 1 ? "value" : "values"} ${list}"); set ${keys.length === 1 ? "it" : "them"}: ${fixes.join("; ")}`,
+  );
 }
 
 /**

@@ -80,9 +80,30 @@ describe("readStackConfig", () => {
   });
 });
 
+/** The keys PROJECT_YAML declares without a default, which Pulumi requires in every stack. */
+const REQUIRED: Record<string, string> = {
+  authMode: "http-lambda",
+  audiences: "[api]",
+  jwtSecret: "\n    secure: v1:abcdef",
+};
+
+/**
+ * `stackYaml` (`config:` and its lines) with the required keys it does not name added, so a test
+ * sees the refusal it is about rather than Pulumi's first one, for the missing keys.
+ */
+function withRequired(stackYaml: string): string {
+  const extra = Object.entries(REQUIRED)
+    .filter(([key]) => !stackYaml.includes(`identity-gateway:${key}:`))
+    .map(([key, value]) => `  identity-gateway:${key}: ${value}\n`.replace(": \n", ":\n"));
+  return stackYaml.replace(/^config:\n/, `config:\n${extra.join("")}`);
+}
+
 /** The StackConfigError readStackConfig throws for `stackYaml` (fails the test otherwise). */
-function refusal(stackYaml: string): StackConfigError {
-  const root = project({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": stackYaml });
+function refusal(stackYaml: string, { addRequired = true } = {}): StackConfigError {
+  const root = project({
+    "Pulumi.yaml": PROJECT_YAML,
+    "Pulumi.dev.yaml": addRequired ? withRequired(stackYaml) : stackYaml,
+  });
   try {
     readStackConfig(root, "dev");
   } catch (e) {
@@ -120,8 +141,9 @@ describe("Pulumi's own checks of the stack file (what the Pulumi CLI refuses bef
   it("accepts what Pulumi accepts: an integer as a number or as digits, quoted", () => {
     const root = project({
       "Pulumi.yaml": PROJECT_YAML,
-      "Pulumi.dev.yaml":
+      "Pulumi.dev.yaml": withRequired(
         'config:\n  identity-gateway:throttlingBurstLimit: "50"\n  identity-gateway:authMode: 12\n',
+      ),
     });
     expect(readStackConfig(root, "dev").config).toMatchObject({
       "identity-gateway:throttlingBurstLimit": "50",
@@ -152,12 +174,57 @@ describe("Pulumi's own checks of the stack file (what the Pulumi CLI refuses bef
     );
   });
 
-  it("lists declared keys without a default that the stack leaves unset", () => {
+  it("a project key declared without a default and left unset: Pulumi's one line, with the fix", () => {
+    const err = refusal("config:\n  identity-gateway:authMode: http-lambda\n", {
+      addRequired: false,
+    });
+    expect(err.message).toBe(
+      "Pulumi.dev.yaml is refused: Pulumi refuses the stack (\"Stack 'dev' is missing configuration values 'audiences' and 'jwtSecret'\"); set them: pulumi config set --path 'audiences[0]' <value>; pulumi config set jwtSecret <value>",
+    );
+    const three = refusal("config:\n  identity-gateway:throttlingBurstLimit: 5\n", {
+      addRequired: false,
+    });
+    expect(three.message).toContain(
+      "(\"Stack 'dev' is missing configuration values 'audiences', 'authMode' and 'jwtSecret'\")",
+    );
+    const one = refusal(
+      "config:\n  identity-gateway:authMode: x\n  identity-gateway:jwtSecret:\n    secure: v1:a\n",
+      { addRequired: false },
+    );
+    expect(one.message).toContain("is missing configuration value 'audiences'\"); set it:");
+    expect(one.message.split("\n")).toHaveLength(1);
+  });
+
+  it("applies a declared default to a key the stack leaves unset, never over the stack's value", () => {
     const root = project({
       "Pulumi.yaml": PROJECT_YAML,
-      "Pulumi.dev.yaml": "config:\n  identity-gateway:authMode: http-lambda\n",
+      "Pulumi.dev.yaml":
+        "config:\n  identity-gateway:authMode: x\n  identity-gateway:audiences: []\n  identity-gateway:customerIdHeader: X-Tenant\n  identity-gateway:jwtSecret:\n    secure: v1:a\n",
     });
-    expect(readStackConfig(root, "dev").missingDeclaredKeys).toEqual(["jwtSecret", "audiences"]);
+    expect(readStackConfig(root, "dev").config).toEqual({
+      "aws:region": "us-east-1",
+      "identity-gateway:authMode": "x",
+      "identity-gateway:audiences": "[]",
+      "identity-gateway:customerIdHeader": "X-Tenant",
+      "identity-gateway:throttlingBurstLimit": "200",
+    });
+  });
+});
+
+describe("a secret: true key with a default (why Pulumi.yaml declares no key secret)", () => {
+  it("is refused in a stack that leaves it unset: Pulumi checks the default, never encrypted", () => {
+    const root = project({
+      "Pulumi.yaml": `name: identity-gateway\nruntime: nodejs\nconfig:\n  token:\n    type: string\n    secret: true\n    default: ""\n`,
+      "Pulumi.dev.yaml": "config: {}\n",
+    });
+    expect(() => readStackConfig(root, "dev")).toThrow(
+      "identity-gateway:token: Pulumi refuses the stack (\"Stack 'dev' with configuration key 'token' must be encrypted as it's secret\")",
+    );
+    writeFileSync(
+      join(root, "Pulumi.dev.yaml"),
+      "config:\n  identity-gateway:token:\n    secure: v1:abc\n",
+    );
+    expect(readStackConfig(root, "dev").secureKeys).toEqual(["identity-gateway:token"]);
   });
 });
 

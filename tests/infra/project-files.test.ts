@@ -11,9 +11,12 @@ import {
   CONFIG_KEYS,
   PROJECT,
   parseConfig,
+  withoutDeclaredDefaults,
   type ConfigKey,
   type RawConfig,
 } from "../../infra/config";
+import { validateStack } from "../../local/server";
+import { readStackConfig } from "../../local/stack-config";
 
 const ROOT = path.resolve(__dirname, "../..");
 const SCHEMA_PATH = path.join(__dirname, "../fixtures/pulumi/project.schema.json");
@@ -160,18 +163,23 @@ describe("Pulumi.yaml", () => {
     expect(project.config["aws:region"]).toBe("us-east-1");
   });
 
-  // A declared default becomes a set value in every stack, so keys whose absence means something
-  // must not have one.
-  test.each([
-    "authMode",
-    "stageName",
-    "audiences",
-    "verifyWith",
-    "issuer",
-    "jwtSecret",
-    "corsAllowOrigins",
-  ])("%s has no declared default (its absence is meaningful)", (key) => {
-    expect(declared[key]).not.toHaveProperty("default");
+  // Pulumi refuses a stack that leaves a key declared without a default unset (mergeConfig in
+  // pulumi/pulumi sdk/go/common/workspace/config.go), so only the keys every mode requires lack one.
+  test("every key has a default except those every stack must set (authMode, audiences)", () => {
+    const required = Object.entries(declared)
+      .filter(([, decl]) => !("default" in decl))
+      .map(([key]) => key);
+    expect(required.sort()).toEqual(["audiences", "authMode"]);
+  });
+
+  test.each(Object.entries(CONFIG_KEYS))("%s: the declared default is config.ts's", (key, spec) => {
+    expect(declared[key].default).toEqual("default" in spec ? spec.default : undefined);
+  });
+
+  // Pulumi requires a `secret: true` key's value to be encrypted after applying defaults
+  // (validateStackConfigValues), and a default never is: such a key would be required everywhere.
+  test("no key is declared secret: true (the program refuses a plain-text jwtSecret itself)", () => {
+    expect(Object.entries(declared).filter(([, decl]) => decl.secret === true)).toEqual([]);
   });
 
   test("declared defaults have their declared type", () => {
@@ -201,9 +209,20 @@ describe("Pulumi.yaml", () => {
           .map(([key, decl]) => [`${PROJECT}:${key}`, decl.default]),
       ),
     ).values;
-    expect(parseConfig({ stackName: "dev", values: { ...defaults, ...base } })).toEqual(
-      parseConfig({ stackName: "dev", values: base }),
-    );
+    // As loadConfig reads them: Pulumi applies the defaults, the program drops them again.
+    expect(
+      parseConfig({ stackName: "dev", values: withoutDeclaredDefaults({ ...defaults, ...base }) }),
+    ).toEqual(parseConfig({ stackName: "dev", values: base }));
+    // Each default that is the program's own (not a neutral "" or []) gives the same result when a
+    // stack writes it out, CORS keys with origins set.
+    const withCors = { ...base, corsAllowOrigins: '["https://app.example.com"]' };
+    for (const [key, value] of Object.entries(defaults)) {
+      if (value === "" || value === "[]") continue;
+      expect([
+        key,
+        parseConfig({ stackName: "dev", values: { ...withCors, [key]: value } }),
+      ]).toEqual([key, parseConfig({ stackName: "dev", values: withCors })]);
+    }
   });
 });
 
@@ -240,10 +259,16 @@ describe("stack files", () => {
       expect(() => parseConfig(toRawConfig(stack, config))).not.toThrow();
     });
 
+    test("passes Pulumi's own checks as npm start emulates them (defaults, required keys, types)", () => {
+      const sc = readStackConfig(ROOT, stack);
+      expect(() => validateStack(sc)).not.toThrow();
+    });
+
     test("holds no secret in plain text", () => {
       const secretKeys = Object.entries(CONFIG_KEYS)
-        .filter(([, spec]) => "secret" in spec && spec.secret)
+        .filter(([, spec]) => "encrypted" in spec && spec.encrypted)
         .map(([key]) => `${PROJECT}:${key}`);
+      expect(secretKeys).toContain(`${PROJECT}:jwtSecret`);
       for (const key of secretKeys) {
         if (key in config) expect([key, isSecureValue(config[key])]).toEqual([key, true]);
       }

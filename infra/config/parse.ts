@@ -1,17 +1,52 @@
 /**
- * Stack configuration: read once, validated once, typed.
- *
- * Config is hard to mock in Pulumi (pulumi/pulumi#4472), so it is split in two: `loadConfig()` is a
- * thin reader of `pulumi.Config`, and `parseConfig(raw)` is a pure function that the tests call
- * directly. Components never read `pulumi.Config` themselves; they receive the `AppConfig` parts they need.
+ * `parseConfig(raw)`: raw stack values (strings, as Pulumi holds them) into a typed `AppConfig`.
+ * Pure, so the tests call it directly (config is hard to mock in Pulumi, pulumi/pulumi#4472).
+ * Per-key checks come from the declarations in `schema.ts`; the rules between keys are here.
  *
  * Every problem is collected and reported at once, each naming the key (`identity-gateway:<key>`)
  * and the fix, so a bad stack stops at `pulumi preview` before any resource is created.
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 
+import {
+  LOG_RETENTION_DAYS,
+  MAX_JWT_AUDIENCES,
+  MAX_ROUTE_SCOPES,
+  MIN_HS256_SECRET_BYTES,
+  RESERVED_CONTEXT_KEYS,
+  arnPartitionAndRegion,
+  contextKeyForClaim,
+  isReservedHeader,
+} from "./aws";
+import {
+  AUTH_MODES,
+  CONFIG_KEYS,
+  PROJECT,
+  VERIFY_WITH,
+  closestKey,
+  declaration,
+  didYouMean,
+  isConfigKey,
+  type AuthMode,
+  type Choices,
+  type ConfigKey,
+  type KeyOfType,
+  type UrlRule,
+} from "./schema";
+import type {
+  AppConfig,
+  BackendConfig,
+  ClaimMapping,
+  CommonConfig,
+  CorsConfig,
+  HttpJwtConfig,
+  IdentityConfig,
+  KeySource,
+  LambdaAuthConfig,
+  StageConfig,
+} from "./types";
 import {
   ASYMMETRIC_ALGORITHMS,
   DEFAULT_TOKEN_ALGORITHMS,
@@ -20,325 +55,7 @@ import {
   keyTypeOf,
   UnsupportedKeyError,
   type AsymmetricAlgorithm,
-} from "../functions/commons/algorithms";
-
-export const PROJECT = "identity-gateway";
-
-export const AUTH_MODES = ["http-jwt", "http-lambda", "rest-token"] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
-
-export const VERIFY_WITH = ["secret", "public-key", "jwks"] as const;
-export type VerifyWith = (typeof VERIFY_WITH)[number];
-
-type ConfigType = "string" | "integer" | "boolean" | "array";
-
-/**
- * Every config key the program reads. `Pulumi.yaml` declares exactly these (a test holds the two
- * together), and `loadConfig` refuses keys that are not here, so a typo is an error rather than a
- * silently ignored setting.
- */
-export const CONFIG_KEYS = {
-  authMode: {
-    type: "string",
-    description: "Authorizer mode: http-jwt, http-lambda or rest-token.",
-  },
-  stageName: { type: "string", description: "API stage name. Default: the stack name." },
-  // Identity → backend
-  customerIdHeader: {
-    type: "string",
-    description: "Header carrying the customer id. Default X-Customer-ID.",
-  },
-  customerNameHeader: {
-    type: "string",
-    description: "Header carrying the customer name. Default X-Customer-Name.",
-  },
-  customerIdClaims: {
-    type: "array",
-    description:
-      "Claims tried in order for the customer id (dot paths reach nested claims). Default [customer_id, tenant_id, sub]; http-jwt: exactly one claim, default [sub].",
-  },
-  customerNameClaims: {
-    type: "array",
-    description:
-      "Claims tried in order for the customer name; falls back to the customer id. Default [customer_name, name]; http-jwt: exactly one claim, default [name].",
-  },
-  claimHeaders: {
-    type: "array",
-    description: 'Extra claim→header mappings, each "Header-Name=claim.path".',
-  },
-  claimQueryParams: {
-    type: "array",
-    description: 'Extra claim→query-string mappings, each "param=claim.path".',
-  },
-  // Token verification (Lambda modes)
-  verifyWith: {
-    type: "string",
-    description:
-      "Lambda modes: key source, secret (HS256), public-key (PEM: RSA, EC or Ed25519) or jwks (the issuer's JWKS: kty RSA, EC, OKP).",
-  },
-  jwtSecret: {
-    type: "string",
-    secret: true,
-    description:
-      "verifyWith=secret: the HS256 shared secret (set with --secret); stored in Secrets Manager.",
-  },
-  publicKeyPem: {
-    type: "string",
-    description:
-      "verifyWith=public-key: the issuer's public key (PEM: RSA >= 2048 bits, EC P-256/P-384/P-521 or Ed25519); stored in Secrets Manager.",
-  },
-  tokenAlgorithms: {
-    type: "array",
-    description:
-      "verifyWith=public-key|jwks: algorithms tokens may use (RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA); each key verifies only those of its type. Default: one per key type (RSA RS256, P-256 ES256, P-384 ES384, P-521 ES512, Ed25519 EdDSA).",
-  },
-  secretArn: {
-    type: "string",
-    description:
-      "verifyWith=secret|public-key: ARN of an existing Secrets Manager secret holding the key, instead of jwtSecret/publicKeyPem. Complete (ending in -<6 random characters>) or partial (without them).",
-  },
-  secretKmsKeyArn: {
-    type: "string",
-    description:
-      "With secretArn: key ARN (arn:aws:kms:<region>:<account>:key/<id>, not an alias) of the customer-managed KMS key the secret is encrypted with; the authorizer may kms:Decrypt with it through Secrets Manager only.",
-  },
-  jwksUri: {
-    type: "string",
-    description:
-      "verifyWith=jwks: JWKS URL; default: discovered from the issuer's /.well-known/openid-configuration.",
-  },
-  issuer: { type: "string", description: "Expected iss claim (http-jwt: the OIDC issuer URL)." },
-  audiences: {
-    type: "array",
-    description: "Accepted aud values. Lambda modes: [] explicitly disables the audience check.",
-  },
-  clockToleranceSeconds: {
-    type: "integer",
-    description: "Lambda modes: allowed clock skew for exp/nbf/iat, 0-300. Default 5.",
-  },
-  authorizerCacheTtl: {
-    type: "integer",
-    description:
-      "Lambda modes: authorizer result cache TTL in seconds, 0-3600 (0 disables). Default 300.",
-  },
-  secretCacheTtlSeconds: {
-    type: "integer",
-    description:
-      "Lambda modes: how long the authorizer caches key material before re-reading it, 0-86400. Default 300.",
-  },
-  // http-jwt presets
-  passageAppId: {
-    type: "string",
-    description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>.",
-  },
-  clerkFrontendApiUrl: {
-    type: "string",
-    description: "http-jwt: Clerk Frontend API URL, used as the issuer.",
-  },
-  authorizationScopes: {
-    type: "array",
-    description: "http-jwt: scopes a route requires (token needs at least one), at most 10.",
-  },
-  identitySource: {
-    type: "string",
-    description: "http-jwt: where the token is read. Default $request.header.Authorization.",
-  },
-  // rest-token
-  roleClaim: {
-    type: "string",
-    description:
-      "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role.",
-  },
-  requiredRoles: {
-    type: "array",
-    description: "rest-token: roles allowed to call the API (any one suffices). Default [admin].",
-  },
-  // Backend
-  backendUrl: {
-    type: "string",
-    description: "HTTP backend URL (HTTP_PROXY). Default: the bundled echo backend Lambda.",
-  },
-  vpcLinkListenerArn: {
-    type: "string",
-    description: "HTTP modes: private backend, ALB/NLB listener ARN reached through a VPC link.",
-  },
-  vpcLinkSubnetIds: { type: "array", description: "HTTP modes: subnets for the VPC link." },
-  vpcLinkSecurityGroupIds: {
-    type: "array",
-    description: "HTTP modes: security groups for the VPC link.",
-  },
-  // Stage
-  throttlingBurstLimit: {
-    type: "integer",
-    description: "Stage throttling burst limit. Default 200.",
-  },
-  throttlingRateLimit: {
-    type: "integer",
-    description: "Stage throttling steady-state requests per second. Default 100.",
-  },
-  logRetentionDays: {
-    type: "integer",
-    description: "Access and Lambda log retention in days (a CloudWatch value). Default 30.",
-  },
-  accessLogging: {
-    type: "boolean",
-    description:
-      "Stage access logs to a CloudWatch log group. false: no log group and no access-log settings (rest-token then needs no account-level API Gateway CloudWatch role). Default true.",
-  },
-  manageApiGatewayAccount: {
-    type: "boolean",
-    description:
-      "rest-token: create the API Gateway CloudWatch Logs role and set it as this account's and region's cloudwatchRoleArn. WARNING, TAKES OVER a per-region, account-wide setting: it replaces the role every other REST API in that account and region logs with, and it stays in place after pulumi destroy (see the README, Troubleshooting). Default false.",
-  },
-  // CORS
-  corsAllowOrigins: { type: "array", description: "CORS allowed origins; unset disables CORS." },
-  corsAllowMethods: {
-    type: "array",
-    description: "CORS allowed methods. Default [GET, POST, PUT, PATCH, DELETE, OPTIONS].",
-  },
-  corsAllowHeaders: {
-    type: "array",
-    description: "CORS allowed request headers. Default [authorization, content-type].",
-  },
-  corsMaxAge: {
-    type: "integer",
-    description: "CORS preflight cache seconds, 0-86400. Default 600.",
-  },
-} as const satisfies Record<string, { type: ConfigType; description: string; secret?: boolean }>;
-
-export type ConfigKey = keyof typeof CONFIG_KEYS;
-
-// ---------------------------------------------------------------------------------------------
-// The typed result
-// ---------------------------------------------------------------------------------------------
-
-/** An extra claim delivered to the backend as a header or a query-string parameter. */
-export interface ClaimMapping {
-  /** Header name (as configured) or query-string parameter name. */
-  readonly target: string;
-  /** Claim path; dots reach nested claims in the Lambda modes. */
-  readonly claim: string;
-  /** The authorizer-context key the Lambda modes put the value under. */
-  readonly contextKey: string;
-}
-
-export interface IdentityConfig {
-  readonly customerIdHeader: string;
-  readonly customerNameHeader: string;
-  readonly customerIdClaims: readonly string[];
-  readonly customerNameClaims: readonly string[];
-  readonly claimHeaders: readonly ClaimMapping[];
-  readonly claimQueryParams: readonly ClaimMapping[];
-}
-
-export type BackendConfig =
-  | { readonly kind: "echo" }
-  | { readonly kind: "http"; readonly url: string }
-  | {
-      readonly kind: "vpc-link";
-      readonly listenerArn: string;
-      readonly subnetIds: readonly string[];
-      readonly securityGroupIds: readonly string[];
-    };
-
-export interface CorsConfig {
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
-  readonly allowHeaders: readonly string[];
-  readonly maxAgeSeconds: number;
-}
-
-export interface StageConfig {
-  readonly stageName: string;
-  readonly throttlingBurstLimit: number;
-  readonly throttlingRateLimit: number;
-  readonly logRetentionDays: number;
-  /**
-   * Stage access logs to a CloudWatch log group; false leaves out the log group and the stage's
-   * access-log settings. Only an explicit `false` turns them off (`parseConfig` always sets it).
-   * @default true
-   */
-  readonly accessLogging?: boolean;
-}
-
-/** A Secrets Manager secret the stack did not create (`secretArn`). */
-export interface ExistingSecret {
-  /** The configured ARN, complete or partial (see `isPartialSecretArn`). */
-  readonly existingSecretArn?: string;
-  /** Key ARN of the customer-managed KMS key the existing secret is encrypted with. */
-  readonly existingSecretKmsKeyArn?: string;
-}
-
-/** Where the Lambda authorizers get their key material. */
-export type KeySource =
-  /** HS256 with a shared secret: from config (stored by the stack in Secrets Manager) or an existing secret. */
-  | ({
-      readonly kind: "secret";
-      readonly jwtSecret?: pulumi.Input<string>;
-    } & ExistingSecret)
-  /** A PEM public key (RSA, EC, Ed25519): from config (stored in Secrets Manager) or an existing secret. */
-  | ({
-      readonly kind: "public-key";
-      readonly publicKeyPem?: string;
-    } & ExistingSecret)
-  /** Keys from the issuer's JWKS (kty RSA, EC, OKP). */
-  | { readonly kind: "jwks"; readonly jwksUri?: string };
-
-export interface LambdaAuthConfig {
-  readonly keySource: KeySource;
-  /**
-   * `public-key` / `jwks`: the algorithms tokens may use, each key narrowing them to its type.
-   * Undefined: unset, one algorithm per key type (functions/commons/algorithms.ts).
-   */
-  readonly tokenAlgorithms?: readonly AsymmetricAlgorithm[];
-  readonly issuer: string;
-  /** Empty means the audience check was explicitly turned off. */
-  readonly audiences: readonly string[];
-  readonly clockToleranceSeconds: number;
-  readonly authorizerCacheTtl: number;
-  readonly secretCacheTtlSeconds: number;
-}
-
-interface CommonConfig {
-  readonly stackName: string;
-  readonly stage: StageConfig;
-  readonly identity: IdentityConfig;
-  readonly backend: BackendConfig;
-  readonly cors?: CorsConfig;
-}
-
-export interface HttpJwtConfig extends CommonConfig {
-  readonly authMode: "http-jwt";
-  readonly provider: "passage" | "clerk" | "oidc";
-  readonly issuer: string;
-  readonly audiences: readonly string[];
-  readonly identitySource: string;
-  readonly authorizationScopes: readonly string[];
-}
-
-export interface HttpLambdaConfig extends CommonConfig {
-  readonly authMode: "http-lambda";
-  readonly lambda: LambdaAuthConfig;
-}
-
-export interface RestTokenConfig extends CommonConfig {
-  readonly authMode: "rest-token";
-  readonly lambda: LambdaAuthConfig;
-  readonly roleClaim: string;
-  readonly requiredRoles: readonly string[];
-  /**
-   * Create the account-level API Gateway CloudWatch Logs role and `aws.apigateway.Account`
-   * (a per-region singleton of the whole AWS account).
-   * @default false
-   */
-  readonly manageApiGatewayAccount: boolean;
-}
-
-export type AppConfig = HttpJwtConfig | HttpLambdaConfig | RestTokenConfig;
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
+} from "../../functions/commons/algorithms";
 
 export interface ConfigProblem {
   readonly key: string;
@@ -356,107 +73,6 @@ export class ConfigError extends Error {
   }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Constants from AWS
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Headers HTTP API parameter mapping refuses (aws-semantics.md §3, "Reserved headers"). Refusing
- * them here turns a late CreateIntegration failure into a preview-time message.
- */
-const RESERVED_HEADER_PREFIXES = ["access-control-", "apigw-", "x-amz-", "x-amzn-"];
-const RESERVED_HEADERS = new Set([
-  "authorization",
-  "connection",
-  "content-encoding",
-  "content-length",
-  "content-location",
-  "forwarded",
-  "keep-alive",
-  "origin",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "te",
-  "trailers",
-  "transfer-encoding",
-  "upgrade",
-  "x-forwarded-for",
-  "x-forwarded-host",
-  "x-forwarded-proto",
-  "via",
-]);
-
-/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
-  3653,
-];
-
-/** HTTP API JWT authorizer quotas (aws-semantics.md §1). */
-export const MAX_JWT_AUDIENCES = 50;
-/** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output, 256 bits. */
-export const MIN_HS256_SECRET_BYTES = 32;
-export const MAX_ROUTE_SCOPES = 10;
-
-export const CONTEXT_KEY_CUSTOMER_ID = "customerId";
-export const CONTEXT_KEY_CUSTOMER_NAME = "customerName";
-export const CONTEXT_KEY_ROLE = "role";
-const RESERVED_CONTEXT_KEYS = new Set([
-  CONTEXT_KEY_CUSTOMER_ID,
-  CONTEXT_KEY_CUSTOMER_NAME,
-  CONTEXT_KEY_ROLE,
-  "principalId",
-  "integrationLatency",
-  "claims",
-]);
-
-export function isReservedHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return RESERVED_HEADERS.has(lower) || RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p));
-}
-
-/**
- * Whether a Secrets Manager secret ARN is partial, i.e. lacks the `-` and six random characters
- * Secrets Manager appends to the secret's name. GetSecretValue accepts a partial ARN "as long as
- * it uniquely matches only one secret" (Secrets Manager API Reference, GetSecretValue, `SecretId`,
- * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_GetSecretValue.html, and its
- * link "Finding a secret from a partial ARN").
- *
- * The rule is AWS's own: a name that ends in `-` plus six letters or digits is read as a complete
- * ARN. AWS documents the ambiguity this leaves: for a secret whose *name* ends that way (e.g.
- * `jwt-key-abcdef`), its partial ARN "cause[s] Secrets Manager to assume that you're specifying a
- * complete ARN", so GetSecretValue with it fails anyway. Such secrets must be given by their
- * complete ARN, which this rule then keeps exact (README, `secretArn`).
- */
-export function isPartialSecretArn(arn: string): boolean {
-  const name = arn.slice(arn.indexOf(":secret:") + ":secret:".length);
-  return !/-[A-Za-z0-9]{6}$/.test(name);
-}
-
-/** The partition and Region of an ARN (`arn:<partition>:<service>:<region>:…`). */
-export function arnPartitionAndRegion(arn: string): { partition: string; region: string } {
-  const [, partition = "", , region = ""] = arn.split(":");
-  return { partition, region };
-}
-
-/** The authorizer-context key for a claim path: `metadata.plan` → `metadata_plan`. */
-export function contextKeyForClaim(claim: string): string {
-  return claim.replace(/[^A-Za-z0-9_]/g, "_");
-}
-
-/** The header names the backend receives the identity in, in mapping order (the `identityHeaders` output). */
-export function identityHeaderNames(identity: IdentityConfig): string[] {
-  return [
-    identity.customerIdHeader,
-    identity.customerNameHeader,
-    ...identity.claimHeaders.map((m) => m.target),
-  ];
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing
-// ---------------------------------------------------------------------------------------------
-
 /** What `loadConfig` hands to `parseConfig`: raw strings as Pulumi stores them. */
 export interface RawConfig {
   readonly stackName: string;
@@ -472,6 +88,11 @@ export interface RawConfig {
    * itself leaving Pulumi's secret handling. `loadConfig` fills it in.
    */
   readonly jwtSecretBytes?: number;
+  /**
+   * Keys declared `encrypted` whose value the stack holds in plain text (`loadConfig` asks the
+   * Pulumi SDK which values are secret). Each one is refused.
+   */
+  readonly plaintextKeys?: readonly string[];
 }
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/;
@@ -488,6 +109,10 @@ const LISTENER_ARN = /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:lis
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "*"];
 
+/**
+ * Reads raw values by key, with the checks the schema declares for the key (range, choices, URL
+ * kind) and its declared default; every failure is collected, naming the key.
+ */
 class Reader {
   readonly problems: ConfigProblem[] = [];
   constructor(
@@ -508,17 +133,54 @@ class Reader {
   }
 
   has(key: ConfigKey): boolean {
-    return this.string(key) !== undefined;
+    return this.text(key) !== undefined;
   }
 
   /** A blank value counts as unset: a whitespace-only issuer must not become the expected `iss` "". */
-  string(key: ConfigKey): string | undefined {
+  private text(key: ConfigKey): string | undefined {
     const v = this.values[key]?.trim();
     return v === undefined || v === "" ? undefined : v;
   }
 
-  integer(key: ConfigKey, dflt: number, min: number, max: number): number {
+  string(key: KeyOfType<"string">): string | undefined {
+    return this.text(key);
+  }
+
+  /** A string key with a real (non-empty) declared default: the value, or that default. */
+  stringOrDefault(key: KeyOfType<"string">): string {
+    return this.string(key) ?? (declaration(key).default as string);
+  }
+
+  /** One of the key's declared choices, or undefined (unset, or refused with a "did you mean"). */
+  choice(key: KeyOfType<"string">): string | undefined {
     const v = this.string(key);
+    const choices = (declaration(key) as { oneOf?: Choices }).oneOf;
+    if (v === undefined || choices === undefined || choices.values.includes(v)) return v;
+    this.fail(
+      key,
+      `"${v}" is not a ${choices.noun}${didYouMean(v, choices)}: set one of ${choices.values.join(", ")} (pulumi config set ${key} ${choices.example}).`,
+    );
+    return undefined;
+  }
+
+  /** Whether `value` is a URL of the kind the key declares; refused with its message if not. */
+  urlOk(key: KeyOfType<"string">, value: string): boolean {
+    const rule = (declaration(key) as { url?: UrlRule }).url;
+    if (rule === undefined) return true;
+    const ok =
+      rule.kind === "https-keys"
+        ? this.keyUrlOk(value)
+        : rule.kind === "https"
+          ? isHttpsUrl(value)
+          : isHttpUrl(value);
+    if (!ok) this.fail(key, `${rule.message}, got "${value}".`);
+    return ok;
+  }
+
+  /** A whole number in the key's declared range, or its declared default. */
+  integer(key: KeyOfType<"integer">): number {
+    const { default: dflt, min, max } = CONFIG_KEYS[key];
+    const v = this.text(key);
     if (v === undefined) return dflt;
     if (!/^-?\d+$/.test(v)) {
       this.fail(key, `expected a whole number from ${min} to ${max}, got "${v}".`);
@@ -533,8 +195,9 @@ class Reader {
   }
 
   /** Pulumi hands a boolean to the program as the text `true` or `false` (as `Config.getBoolean` reads it). */
-  boolean(key: ConfigKey, dflt: boolean): boolean {
-    const v = this.string(key);
+  boolean(key: KeyOfType<"boolean">): boolean {
+    const dflt = CONFIG_KEYS[key].default;
+    const v = this.text(key);
     if (v === undefined) return dflt;
     if (v === "true" || v === "false") return v === "true";
     this.fail(key, `expected true or false, got "${v}" (e.g. pulumi config set ${key} ${!dflt}).`);
@@ -542,7 +205,7 @@ class Reader {
   }
 
   /** Arrays arrive as JSON (`pulumi config set --path 'key[0]' v` or a YAML list in the stack file). */
-  array(key: ConfigKey): string[] | undefined {
+  array(key: KeyOfType<"array">): string[] | undefined {
     const v = this.values[key];
     if (v === undefined || v.trim() === "") return undefined;
     let parsed: unknown;
@@ -567,6 +230,11 @@ class Reader {
       return list.filter((s) => s !== "");
     }
     return list;
+  }
+
+  /** A list key with a real (non-empty) declared default: the list, or that default. */
+  arrayOrDefault(key: KeyOfType<"array">): string[] {
+    return this.array(key) ?? [...((declaration(key).default as readonly string[]) ?? [])];
   }
 }
 
@@ -617,8 +285,8 @@ function checkHeaderName(r: Reader, key: string, name: string): void {
 }
 
 function parseIdentity(r: Reader, mode: AuthMode): IdentityConfig {
-  const customerIdHeader = r.string("customerIdHeader") ?? "X-Customer-ID";
-  const customerNameHeader = r.string("customerNameHeader") ?? "X-Customer-Name";
+  const customerIdHeader = r.stringOrDefault("customerIdHeader");
+  const customerNameHeader = r.stringOrDefault("customerNameHeader");
   checkHeaderName(r, "customerIdHeader", customerIdHeader);
   checkHeaderName(r, "customerNameHeader", customerNameHeader);
 
@@ -764,10 +432,9 @@ function parseBackend(r: Reader, mode: AuthMode): BackendConfig {
     );
   }
   if (url !== undefined) {
-    if (!isHttpUrl(url)) r.fail("backendUrl", `expected an http(s) URL, got "${url}".`);
     // The request path is appended to the URL (HTTP: an overwrite:path mapping; REST: "{proxy}"
     // after it), so a "?query" or "#fragment" would end up in the middle of the backend's path.
-    else if (/[?#]/.test(url))
+    if (r.urlOk("backendUrl", url) && /[?#]/.test(url))
       r.fail(
         "backendUrl",
         `"${url}" has a query string or fragment; the request path is appended to backendUrl and the client's query string is passed through, so give only scheme://host[:port][/base-path].`,
@@ -792,7 +459,7 @@ function parseStage(r: Reader, stackName: string, mode: AuthMode): StageConfig {
       `${what} is not a valid stage name (letters, digits, _ and -, up to 128${mode !== "rest-token" ? ", or $default" : ""}).`,
     );
   }
-  const logRetentionDays = r.integer("logRetentionDays", 30, 1, 3653);
+  const logRetentionDays = r.integer("logRetentionDays");
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
     r.fail(
       "logRetentionDays",
@@ -801,10 +468,10 @@ function parseStage(r: Reader, stackName: string, mode: AuthMode): StageConfig {
   }
   return {
     stageName,
-    throttlingBurstLimit: r.integer("throttlingBurstLimit", 200, 0, 1_000_000),
-    throttlingRateLimit: r.integer("throttlingRateLimit", 100, 0, 1_000_000),
+    throttlingBurstLimit: r.integer("throttlingBurstLimit"),
+    throttlingRateLimit: r.integer("throttlingRateLimit"),
     logRetentionDays,
-    accessLogging: r.boolean("accessLogging", true),
+    accessLogging: r.boolean("accessLogging"),
   };
 }
 
@@ -824,19 +491,17 @@ function parseCors(r: Reader): CorsConfig | undefined {
       r.fail("corsAllowOrigins", `"${o}" is not an origin (scheme://host[:port], no path) or "*".`);
     }
   }
-  const allowMethods = (
-    r.array("corsAllowMethods") ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-  ).map((m) => m.toUpperCase());
+  const allowMethods = r.arrayOrDefault("corsAllowMethods").map((m) => m.toUpperCase());
   for (const m of allowMethods) {
     if (!CORS_METHODS.includes(m))
       r.fail("corsAllowMethods", `"${m}" is not one of ${CORS_METHODS.join(", ")}.`);
   }
-  const allowHeaders = r.array("corsAllowHeaders") ?? ["authorization", "content-type"];
+  const allowHeaders = r.arrayOrDefault("corsAllowHeaders");
   return {
     allowOrigins,
     allowMethods,
     allowHeaders,
-    maxAgeSeconds: r.integer("corsMaxAge", 600, 0, 86400),
+    maxAgeSeconds: r.integer("corsMaxAge"),
   };
 }
 
@@ -922,15 +587,11 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       if (hasJwtSecret) r.fail("jwtSecret", "is only used with verifyWith=secret.");
       if (publicKeyPem !== undefined)
         r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
-      if (jwksUri !== undefined && !r.keyUrlOk(jwksUri))
-        r.fail("jwksUri", `must be an https URL, got "${jwksUri}".`);
+      if (jwksUri !== undefined) r.urlOk("jwksUri", jwksUri);
       keySource = { kind: "jwks", jwksUri };
       break;
     default:
-      r.fail(
-        "verifyWith",
-        `"${verifyWith}" is not a key source${didYouMean(verifyWith, VERIFY_WITH, VERIFY_WITH_ALIASES)}; expected one of ${VERIFY_WITH.join(", ")}.`,
-      );
+      r.choice("verifyWith"); // refused, with a "did you mean"
   }
   if (verifyWith !== "jwks" && jwksUri !== undefined)
     r.fail("jwksUri", "is only used with verifyWith=jwks.");
@@ -959,9 +620,9 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
     tokenAlgorithms: parseTokenAlgorithms(r, verifyWith, publicKey),
     issuer: issuer ?? "",
     audiences: audiences ?? [],
-    clockToleranceSeconds: r.integer("clockToleranceSeconds", 5, 0, 300),
-    authorizerCacheTtl: r.integer("authorizerCacheTtl", 300, 0, 3600),
-    secretCacheTtlSeconds: r.integer("secretCacheTtlSeconds", 300, 0, 86400),
+    clockToleranceSeconds: r.integer("clockToleranceSeconds"),
+    authorizerCacheTtl: r.integer("authorizerCacheTtl"),
+    secretCacheTtlSeconds: r.integer("secretCacheTtlSeconds"),
   };
 }
 
@@ -1114,12 +775,7 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
     issuer = `https://auth.passage.id/v1/apps/${passageAppId}`;
   } else if (clerkUrl !== undefined) {
     provider = "clerk";
-    if (!isHttpsUrl(clerkUrl)) {
-      r.fail(
-        "clerkFrontendApiUrl",
-        `must be the https Frontend API URL from the Clerk dashboard, got "${clerkUrl}".`,
-      );
-    }
+    r.urlOk("clerkFrontendApiUrl", clerkUrl);
     issuer = clerkUrl.replace(/\/+$/, "");
   } else if (plainIssuer !== undefined) {
     if (!r.keyUrlOk(plainIssuer)) {
@@ -1152,7 +808,7 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
       `API Gateway allows at most ${MAX_ROUTE_SCOPES} scopes per route, got ${scopes.length}.`,
     );
   }
-  const identitySource = r.string("identitySource") ?? "$request.header.Authorization";
+  const identitySource = r.stringOrDefault("identitySource");
   if (!/^\$request\.(header|querystring)\.[A-Za-z0-9._~-]+$/.test(identitySource)) {
     r.fail(
       "identitySource",
@@ -1180,7 +836,7 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
  * over the account setting is refused wherever it would buy nothing.
  */
 function parseManageApiGatewayAccount(r: Reader, mode: AuthMode, stage: StageConfig): boolean {
-  const manage = r.boolean("manageApiGatewayAccount", false);
+  const manage = r.boolean("manageApiGatewayAccount");
   if (!manage) return false;
   if (mode !== "rest-token") {
     r.fail(
@@ -1197,55 +853,6 @@ function parseManageApiGatewayAccount(r: Reader, mode: AuthMode, stage: StageCon
     return false;
   }
   return true;
-}
-
-/** The config key a mistyped key most likely meant (case or up to two edits away), if any. */
-export function closestKey(key: string): string | undefined {
-  const lower = key.toLowerCase();
-  let best: { key: string; distance: number } | undefined;
-  for (const k of Object.keys(CONFIG_KEYS)) {
-    const d = editDistance(lower, k.toLowerCase());
-    if (d <= 2 && (best === undefined || d < best.distance)) best = { key: k, distance: d };
-  }
-  return best?.key;
-}
-
-/** What people write for a key source when they think of the algorithm or the key's format. */
-const VERIFY_WITH_ALIASES: Readonly<Record<string, VerifyWith>> = {
-  hs256: "secret",
-  hmac: "secret",
-  rs256: "public-key",
-  pem: "public-key",
-  jwk: "jwks",
-};
-
-/** ` (did you mean x?)` for a near-miss value (case, up to two edits, or a known alias), else "". */
-function didYouMean(
-  value: string,
-  choices: readonly string[],
-  aliases: Readonly<Record<string, string>> = {},
-): string {
-  const lower = value.toLowerCase();
-  const alias = Object.prototype.hasOwnProperty.call(aliases, lower) ? aliases[lower] : undefined;
-  const close = choices
-    .map((c) => ({ c, d: editDistance(lower, c) }))
-    .filter((x) => x.d <= 2)
-    .sort((a, b) => a.d - b.d)[0]?.c;
-  const best = alias ?? close;
-  return best === undefined ? "" : ` (did you mean ${best}?)`;
-}
-
-/** Levenshtein distance (keys are short, so the quadratic table is fine). */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }
 
 /** Options of `parseConfig`. `pulumi up` never passes any: the defaults are the strict rules. */
@@ -1267,7 +874,7 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
   const r = new Reader(raw.values, options);
   for (const key of Object.keys(raw.values)) {
     // hasOwnProperty, not `in`: "constructor" or "toString" must be reported like any other typo.
-    if (!Object.prototype.hasOwnProperty.call(CONFIG_KEYS, key)) {
+    if (!isConfigKey(key)) {
       const close = closestKey(key);
       r.fail(
         key,
@@ -1275,12 +882,22 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
       );
     }
   }
+  for (const key of raw.plaintextKeys ?? []) {
+    // Never echo the value: it is the secret.
+    r.fail(
+      key,
+      `is in plain text in the stack file, where everyone who can read the file or the stack's state can forge tokens with it. Store it encrypted: pulumi config set --secret ${key} "$(openssl rand -base64 48)" (a new value: the old one was exposed).`,
+    );
+  }
   const authMode = r.string("authMode");
-  if (authMode === undefined || !(AUTH_MODES as readonly string[]).includes(authMode)) {
+  if (authMode === undefined) {
     r.fail(
       "authMode",
-      `${authMode === undefined ? "is required" : `"${authMode}" is not a mode${didYouMean(authMode, AUTH_MODES)}`}: set one of ${AUTH_MODES.join(", ")} (pulumi config set authMode http-lambda).`,
+      `is required: set one of ${AUTH_MODES.join(", ")} (pulumi config set authMode http-lambda).`,
     );
+  }
+  // Nothing else can be judged without a mode.
+  if (authMode === undefined || r.choice("authMode") === undefined) {
     throw new ConfigError(r.problems);
   }
   const mode = authMode as AuthMode;
@@ -1300,9 +917,9 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
   } else if (mode === "http-lambda") {
     config = { ...common, authMode: "http-lambda", lambda: parseLambdaAuth(r, raw) };
   } else {
-    const roleClaim = r.string("roleClaim") ?? "metadata.role";
+    const roleClaim = r.stringOrDefault("roleClaim");
     if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
-    const requiredRoles = r.array("requiredRoles") ?? ["admin"];
+    const requiredRoles = r.arrayOrDefault("requiredRoles");
     if (requiredRoles.length === 0) {
       r.fail(
         "requiredRoles",
@@ -1320,33 +937,4 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
   }
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return config;
-}
-
-/**
- * Read the stack's config from the Pulumi engine and validate it. The only place that touches
- * `pulumi.Config`.
- */
-export function loadConfig(options: ParseOptions = {}): AppConfig {
-  const cfg = new pulumi.Config(PROJECT);
-  const values: Record<string, string | undefined> = {};
-  // Every set key of our namespace, so unknown (mistyped) keys are reported too.
-  for (const fullKey of Object.keys(pulumi.runtime.allConfig())) {
-    const [ns, key] = fullKey.split(":");
-    if (ns !== PROJECT || key === undefined || key === "jwtSecret") continue;
-    values[key] = cfg.get(key);
-  }
-  return parseConfig(
-    {
-      stackName: pulumi.getStack(),
-      values,
-      jwtSecret: cfg.getSecret("jwtSecret"),
-      // Read raw (not through cfg.get, which warns for secrets) and reduced to a length at once.
-      jwtSecretBytes: secretByteLength(pulumi.runtime.getConfig(`${PROJECT}:jwtSecret`)),
-    },
-    options,
-  );
-}
-
-function secretByteLength(value: string | undefined): number | undefined {
-  return value === undefined || value === "" ? undefined : Buffer.byteLength(value, "utf8");
 }

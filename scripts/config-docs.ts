@@ -1,0 +1,58 @@
+/**
+ * `npm run config:docs`: write the `config:` block of Pulumi.yaml and the README's configuration
+ * table from the declarations in infra/config/schema.ts. `npm run config:docs -- --check` writes
+ * nothing and fails (exit 1, naming the files) when either is out of date; CI runs it.
+ * `--root DIR` works on the files in DIR instead of the repository's (for the tests).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import * as prettier from "prettier";
+
+import { renderPulumiYaml, renderReadme } from "../infra/config/docs";
+
+/** The value after `flag` on the command line, if given. */
+function option(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at === -1 ? undefined : process.argv[at + 1];
+}
+
+const ROOT = resolve(option("--root") ?? join(__dirname, ".."));
+
+/** The file as `npm run lint` wants it: Prettier with the project's settings. */
+async function formatted(path: string, text: string): Promise<string> {
+  const options = (await prettier.resolveConfig(path)) ?? {};
+  return prettier.format(text, { ...options, filepath: path });
+}
+
+async function main(): Promise<number> {
+  const check = process.argv.includes("--check");
+  const stale: string[] = [];
+  const files: Array<[string, (current: string) => string]> = [
+    ["Pulumi.yaml", renderPulumiYaml],
+    ["README.md", renderReadme],
+  ];
+  for (const [name, render] of files) {
+    const path = join(ROOT, name);
+    const current = readFileSync(path, "utf8");
+    const next = await formatted(path, render(current));
+    if (next === current) continue;
+    stale.push(name);
+    if (!check) writeFileSync(path, next);
+  }
+  if (check && stale.length > 0) {
+    console.error(
+      `${stale.join(" and ")} ${stale.length === 1 ? "is" : "are"} out of date with infra/config/schema.ts: run npm run config:docs`,
+    );
+    return 1;
+  }
+  console.log(stale.length === 0 ? "config docs are up to date" : `wrote ${stale.join(" and ")}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  },
+);
