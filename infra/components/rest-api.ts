@@ -15,10 +15,14 @@
  * Why a function (`createRestApi(name, parent, args)`, the form of `createRoutes`) and not a
  * ComponentResource like `HttpApiBase`: a resource's URN holds the type of every component above
  * it, and stacks deployed before this file existed hold these resources directly under
- * `RestTokenGateway`. A component in between would change every URN, and `pulumi up` would
- * replace the REST API (a new API id, so a new invoke URL) unless each child carried an alias.
- * Created this way, under the mode, every URN stays as it was
- * (tests/infra/rest-token-urns.test.ts).
+ * `RestTokenGateway`. "Wrapping a group of resources in a ComponentResource" changes their URNs,
+ * and Pulumi then treats "the old URN as a delete and the new URN as a create" unless each one
+ * carries an alias (Pulumi docs, "Refactoring with aliases",
+ * https://www.pulumi.com/docs/iac/operations/stack-management/refactoring-with-aliases/). For the
+ * REST API that is a new API id, so a new invoke URL, `https://api-id.execute-api.region.amazonaws.com/stage/`
+ * ("Invoke REST APIs in API Gateway",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-call-api.html). Created this
+ * way, under the mode, every URN stays as it was (tests/infra/rest-token-urns.test.ts).
  *
  * Prerequisite of access logging: the account-level CloudWatch Logs role
  * (`aws.apigateway.Account.cloudwatchRoleArn`; "Set up CloudWatch logging for REST APIs",

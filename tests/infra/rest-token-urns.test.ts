@@ -2,13 +2,14 @@
  * The resource tree of rest-token as stacks hold it: every resource's URN, and the ordering and
  * retention options between them.
  *
- * Why a fixed list: Pulumi identifies a resource by its URN, which is built from the stack, the
- * project, the type tokens of every ancestor component and the resource's own type and name
- * (`urn:pulumi:<stack>::<project>::<parent type>$…$<type>::<name>`; Pulumi docs, "Resource names"
- * and "URNs", https://www.pulumi.com/docs/iac/concepts/resources/names/#urns). A refactoring that
- * renames a child or puts a new component between the mode and its children changes those URNs,
- * and `pulumi up` then deletes and re-creates the resources: for the REST API itself that is a new
- * API id, so a new invoke URL for every client. `tests/fixtures/pulumi/rest-token-urns.json` is the
+ * Why a fixed list: Pulumi identifies a resource by its URN,
+ * `urn:pulumi:<Stack>::<Project>::<Qualified$Type$Name>::<Name>`, the qualified type being the
+ * types of every ancestor component and the resource's own, joined by `$` (Pulumi SDK, package
+ * `github.com/pulumi/pulumi/sdk/v3/go/common/resource/urn`, type URN). Renaming a child or
+ * "wrapping a group of resources in a ComponentResource" changes URNs, and Pulumi then treats "the
+ * old URN as a delete and the new URN as a create" (Pulumi docs, "Refactoring with aliases",
+ * https://www.pulumi.com/docs/iac/operations/stack-management/refactoring-with-aliases/): for the
+ * REST API itself a new API id, so a new invoke URL for every client. `tests/fixtures/pulumi/rest-token-urns.json` is the
  * tree the stacks deployed before `components/rest-api.ts` existed hold; a change to it must be
  * deliberate and come with `aliases` (Pulumi docs, "aliases" resource option).
  *
