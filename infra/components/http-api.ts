@@ -16,7 +16,9 @@ import {
   type StageConfig,
 } from "../config";
 import { withoutTrailingSlash } from "../outputs";
+import { accessLogGroup, jsonAccessLogFormat } from "./access-log";
 import { EchoBackend } from "./echo-backend";
+import { apiGatewayInvokePermission } from "./lambda-basics";
 
 /** One identity value: the claim it comes from and the authorizer-context key it travels under. */
 export type IdentityField = Pick<ClaimMapping, "claim" | "contextKey">;
@@ -145,13 +147,7 @@ export const BASE_ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
  *   source): access logs must never hold a token.
  */
 export function accessLogFormat(identityFields: Readonly<Record<string, string>> = {}): string {
-  const fields = { ...BASE_ACCESS_LOG_FIELDS, ...identityFields };
-  for (const [key, value] of Object.entries(fields)) {
-    if (/authorization|cookie|identitySource|\$request\.header/i.test(value)) {
-      throw new Error(`accessLogFormat: [${key}] would log a credential (${value})`);
-    }
-  }
-  return JSON.stringify(fields);
+  return jsonAccessLogFormat({ ...BASE_ACCESS_LOG_FIELDS, ...identityFields });
 }
 
 export interface HttpApiBaseArgs {
@@ -220,15 +216,11 @@ export class HttpApiBase extends pulumi.ComponentResource {
           { logRetentionDays: args.stage.logRetentionDays },
           { parent: this },
         );
-        new aws.lambda.Permission(
+        apiGatewayInvokePermission(
           `${name}-echo-invoke`,
-          {
-            action: "lambda:InvokeFunction",
-            function: this.echoBackend.function.name,
-            principal: "apigateway.amazonaws.com",
-            sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
-          },
-          { parent: this },
+          this.echoBackend.function,
+          pulumi.interpolate`${this.api.executionArn}/*/*`,
+          this,
         );
         integrationTarget = {
           integrationType: "AWS_PROXY",
@@ -292,13 +284,7 @@ export class HttpApiBase extends pulumi.ComponentResource {
     // account-level CloudWatch role for access logs ("Configuring logging for an HTTP API",
     // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging.html), so
     // this is a cost or policy choice here, not a way around a failing deployment.
-    if (args.stage.accessLogging !== false) {
-      this.accessLogGroup = new aws.cloudwatch.LogGroup(
-        `${name}-access-logs`,
-        { retentionInDays: args.stage.logRetentionDays },
-        { parent: this },
-      );
-    }
+    this.accessLogGroup = accessLogGroup(name, args.stage, this);
     this.stage = new aws.apigatewayv2.Stage(
       `${name}-stage`,
       {

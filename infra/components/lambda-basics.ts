@@ -71,3 +71,26 @@ export function functionLogGroup(
     { parent },
   );
 }
+
+/**
+ * Lets API Gateway invoke `fn`, and only from `sourceArn` (an `execute-api` ARN pattern): every
+ * stage and method of one API (`<executionArn>/<stage>/<method>`, both wildcards) for a backend,
+ * one authorizer (`<executionArn>/authorizers/<id>`) for an authorizer (design.md, rule 7).
+ */
+export function apiGatewayInvokePermission(
+  name: string,
+  fn: aws.lambda.Function,
+  sourceArn: pulumi.Input<string>,
+  parent: pulumi.Resource,
+): aws.lambda.Permission {
+  return new aws.lambda.Permission(
+    name,
+    {
+      action: "lambda:InvokeFunction",
+      function: fn.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn,
+    },
+    { parent },
+  );
+}

@@ -15,6 +15,7 @@ import {
   identityRequestParameters,
 } from "../components/http-api";
 import { KeyMaterial } from "../components/key-material";
+import { apiGatewayInvokePermission } from "../components/lambda-basics";
 import type { GatewayOutputs } from "../outputs";
 import { createRoutes } from "../components/routes";
 
@@ -87,15 +88,11 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
       { parent: this },
     );
     // Only this API's authorizer may invoke the function (design.md, rule 7).
-    this.invokePermission = new aws.lambda.Permission(
+    this.invokePermission = apiGatewayInvokePermission(
       `${name}-authorizer-invoke`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.authorizerFunction.function.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${this.authorizer.id}`,
-      },
-      { parent: this },
+      this.authorizerFunction.function,
+      pulumi.interpolate`${api.executionArn}/authorizers/${this.authorizer.id}`,
+      this,
     );
 
     this.routes = createRoutes(name, this, {

@@ -2,43 +2,31 @@
  * `rest-token` mode: a REST API (API Gateway v1) whose every method is guarded by a Lambda TOKEN
  * authorizer; the verified identity reaches the backend through the authorizer context.
  *
- * The API is described twice on purpose, once as plain data (`restApiDefinition`, pure and unit
- * tested) and once as the Pulumi resources built from that data. The deployment's `triggers` hold a
- * hash of the plain description (`deploymentHash`), so every change to an authorizer setting, a
- * method, an integration, a parameter mapping or a gateway response redeploys the stage on the
- * next `pulumi up`. A REST API, unlike an HTTP API, serves its last *deployment*, not its current
- * definition: without the hash a changed mapping would sit undeployed while `pulumi up` reports
- * success.
- *
- * Prerequisite of access logging: the account-level CloudWatch Logs role
- * (`aws.apigateway.Account.cloudwatchRoleArn`; "Set up CloudWatch logging for REST APIs",
- * "Permissions for CloudWatch logging",
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html). That setting
- * is a per-region singleton of the whole AWS account, shared with every other REST API in it, so it
- * is not created by default. Without it, creating the stage fails with "CloudWatch Logs role ARN
- * must be set in account settings to enable logging" (the text as reported by users; AWS's guide
- * documents the prerequisite, not the message). Three ways through, in the README's
- * Troubleshooting: set the role once per account and Region (aws CLI), `accessLogging: false` (no
- * log group, no access-log settings), or the opt-in `manageApiGatewayAccount: true`
- * (`ApiGatewayAccount`, which the stage then depends on).
+ * The mode describes its API as plain data (`restApiDefinition`: the TOKEN authorizer and its role
+ * rule here, the methods, mappings and gateway responses from `components/rest-api.ts`), and
+ * `createRestApi` builds the resources from it and deploys the stage whenever its hash changes.
  */
-import { createHash } from "node:crypto";
-
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME, identityHeaderNames } from "../config";
-import type { CorsConfig, IdentityConfig, RestTokenConfig } from "../config";
+import { identityHeaderNames } from "../config";
+import type { RestTokenConfig } from "../config";
 import { ENV } from "../../functions/commons/env-contract";
-import { ApiGatewayAccount } from "../components/api-gateway-account";
+import type { ApiGatewayAccount } from "../components/api-gateway-account";
 import { AuthorizerFunction } from "../components/authorizer-function";
-import { EchoBackend } from "../components/echo-backend";
+import type { EchoBackend } from "../components/echo-backend";
 import { KeyMaterial } from "../components/key-material";
+import { apiGatewayInvokePermission } from "../components/lambda-basics";
+import {
+  createRestApi,
+  restGatewayResponses,
+  restMethods,
+  type RestApiDefinition,
+} from "../components/rest-api";
 import type { GatewayOutputs } from "../outputs";
 
-// ---------------------------------------------------------------------------------------------
-// The API as plain data
-// ---------------------------------------------------------------------------------------------
+// Re-exported for the tests that read them from the mode (tests/infra/rest-token.test.ts).
+export { ACCESS_LOG_FORMAT, canonicalJson, deploymentHash } from "../components/rest-api";
 
 /** Where the TOKEN authorizer reads the token. */
 export const TOKEN_IDENTITY_SOURCE = "method.request.header.Authorization";
@@ -63,315 +51,11 @@ export const TOKEN_VALIDATION_EXPRESSION =
 /** The Lambda bundle the authorizer runs. */
 export const REST_AUTHORIZER_BUNDLE = "rest-authorizer" as const;
 
-/** A resource of the API: `/` or the catch-all `/{proxy+}`. */
-export type RestResourceKey = "root" | "proxy";
-
-/** A static header value in REST parameter mapping is single-quoted. */
-export function staticValue(value: string): string {
-  if (value.includes("'"))
-    throw new Error(`A static mapping value cannot contain a quote: ${value}`);
-  return `'${value}'`;
-}
-
-export interface RestIntegrationDefinition {
-  readonly type: "AWS_PROXY" | "HTTP_PROXY" | "MOCK";
-  readonly integrationHttpMethod?: string;
-  /**
-   * The integration URI. For `AWS_PROXY` the echo backend's invoke ARN is only known at deploy
-   * time, so the definition names it (`echo-backend`) and the component fills it in.
-   */
-  readonly uri?: string;
-  readonly target?: "echo-backend";
-  readonly requestParameters?: Readonly<Record<string, string>>;
-  readonly requestTemplates?: Readonly<Record<string, string>>;
-}
-
-/** The CORS preflight's method response and integration response (MOCK integration). */
-export interface RestPreflightResponse {
-  readonly statusCode: string;
-  readonly methodResponseParameters: Readonly<Record<string, boolean>>;
-  readonly integrationResponseParameters: Readonly<Record<string, string>>;
-  readonly integrationResponseTemplates?: Readonly<Record<string, string>>;
-}
-
-export interface RestMethodDefinition {
-  readonly resource: RestResourceKey;
-  readonly httpMethod: string;
-  readonly authorization: "CUSTOM" | "NONE";
-  readonly requestParameters?: Readonly<Record<string, boolean>>;
-  readonly integration: RestIntegrationDefinition;
-  readonly preflight?: RestPreflightResponse;
-}
-
-export interface RestGatewayResponseDefinition {
-  readonly responseType: "UNAUTHORIZED" | "ACCESS_DENIED" | "DEFAULT_4XX" | "DEFAULT_5XX";
-  /** Unset keeps the status API Gateway chose (DEFAULT_5XX covers several). */
-  readonly statusCode?: string;
-  readonly responseTemplates: Readonly<Record<string, string>>;
-  readonly responseParameters?: Readonly<Record<string, string>>;
-}
-
-export interface RestAuthorizerDefinition {
-  readonly type: "TOKEN";
-  readonly identitySource: string;
-  readonly identityValidationExpression: string;
-  readonly resultTtlInSeconds: number;
-  /**
-   * What the authorizer Lambda is and answers with: its bundle, its role rule, and the claims it
-   * turns into the context the backend receives.
-   */
-  readonly function: {
-    readonly bundle: string;
-    readonly roleClaim: string;
-    readonly requiredRoles: readonly string[];
-    readonly customerIdClaims: readonly string[];
-    readonly customerNameClaims: readonly string[];
-    /** Extra context keys and the claim each holds, in mapping order. */
-    readonly contextClaims: readonly (readonly [string, string])[];
-  };
-}
-
-/** Everything a stage deployment of this API captures, as plain data. */
-export interface RestApiDefinition {
-  readonly endpointType: "REGIONAL";
-  readonly authorizer: RestAuthorizerDefinition;
-  readonly methods: readonly RestMethodDefinition[];
-  readonly gatewayResponses: readonly RestGatewayResponseDefinition[];
-}
-
 /**
- * The identity mapping of an `HTTP_PROXY` integration: each identity header and query parameter is
- * set from the authorizer context (`context.authorizer.<key>`, aws-semantics.md §4, "Context into
- * the integration request"). A mapped integration-request parameter replaces the value the client
- * sent under that name, so a client cannot claim to be another customer.
- *
- * "Under that name" is case-sensitive on a REST API: "Header names and query parameters are
- * processed in a case-sensitive way" for methods with a Lambda or HTTP integration (Amazon API
- * Gateway important notes, REST APIs,
- * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-known-issues.html). So a
- * mapping of `X-Customer-ID` leaves a client-sent `x-customer-id` in the request, and the backend
- * gets both, while to HTTP (RFC 9110 §5.1) and to most frameworks they are one header. Each name is
- * therefore mapped twice, as configured and in lower case, from the same context value: the
- * lower-case spelling is what every HTTP/2 client sends (RFC 9113 §8.2) and what an attacker
- * types first. That is as far as a REST mapping goes: it cannot remove a header, and other
- * spellings (`X-CUSTOMER-ID`) still pass; the README tells backend owners how to read the header.
- * The same holds for query parameters, whose names are case-sensitive too; a lower-case variant
- * that is itself a configured parameter keeps its own mapping.
- *
- * This relies on the REST authorizer always putting every mapped key in its context on Allow
- * (functions/rest-authorizer does, with "" for an absent claim): a key missing from the context
- * maps to nothing.
- */
-export function identityRequestParameters(identity: IdentityConfig): Record<string, string> {
-  const params: Record<string, string> = {};
-  const headers: Array<[string, string]> = [
-    [identity.customerIdHeader, CONTEXT_KEY_CUSTOMER_ID],
-    [identity.customerNameHeader, CONTEXT_KEY_CUSTOMER_NAME],
-    ...identity.claimHeaders.map((m): [string, string] => [m.target, m.contextKey]),
-  ];
-  // parseConfig refuses two header names that differ only in case, so variants cannot collide.
-  for (const [name, key] of headers) {
-    for (const spelling of new Set([name, name.toLowerCase()])) {
-      params[`integration.request.header.${spelling}`] = `context.authorizer.${key}`;
-    }
-  }
-  // parseConfig lets `Tenant` and `tenant` both be configured (distinct names on a REST API):
-  // a configured name is never overwritten by another one's variant.
-  const taken = new Set(identity.claimQueryParams.map((m) => m.target));
-  for (const m of identity.claimQueryParams) {
-    params[`integration.request.querystring.${m.target}`] = `context.authorizer.${m.contextKey}`;
-  }
-  for (const m of identity.claimQueryParams) {
-    const lower = m.target.toLowerCase();
-    if (taken.has(lower)) continue;
-    taken.add(lower);
-    params[`integration.request.querystring.${lower}`] = `context.authorizer.${m.contextKey}`;
-  }
-  return params;
-}
-
-function backendIntegration(
-  config: RestTokenConfig,
-  resource: RestResourceKey,
-): RestIntegrationDefinition {
-  const backend = config.backend;
-  if (backend.kind === "echo") {
-    // Lambda proxy (AWS_PROXY): the function receives the authorizer context, stringified, in
-    // `event.requestContext.authorizer.<key>` (aws-semantics.md §4, ROUT). There is deliberately
-    // no `integration.request.header.*` mapping here. API Gateway builds the proxy event from the
-    // *method* request, so `event.headers` holds the client's headers as sent and a mapping would
-    // not replace them; AWS Support, as quoted in DianaIonita/serverless-api-gateway-caching#41,
-    // says a Lambda proxy integration request cannot add headers or query parameters, and that
-    // project's #51 reports that requestParameters on AWS_PROXY broke the integration when an
-    // authorizer was attached (third-party reports, not AWS documentation; not verifiable here).
-    // So a mapping would be at best a no-op that looks like protection, at worst a breakage.
-    // Consequence: a client-sent X-Customer-ID IS in `event.headers` of a REST proxy event. A
-    // Lambda backend behind rest-token must take the identity from `requestContext.authorizer`
-    // only, never from those headers.
-    return {
-      type: "AWS_PROXY",
-      integrationHttpMethod: "POST",
-      target: "echo-backend",
-    };
-  }
-  if (backend.kind !== "http") {
-    // parseConfig refuses vpc-link for rest-token; fail loudly if that ever changes.
-    throw new Error(
-      `RestTokenGateway: [backend] kind "${backend.kind}" is not supported by rest-token`,
-    );
-  }
-  const base = backend.url.replace(/\/+$/, "");
-  const requestParameters = identityRequestParameters(config.identity);
-  if (resource === "proxy") {
-    requestParameters["integration.request.path.proxy"] = "method.request.path.proxy";
-  }
-  return {
-    type: "HTTP_PROXY",
-    integrationHttpMethod: "ANY",
-    uri: resource === "proxy" ? `${base}/{proxy}` : `${base}/`,
-    requestParameters: sortKeys(requestParameters),
-  };
-}
-
-/**
- * The one `Access-Control-Allow-Origin` value when a static header can express the allow-list
- * (a single origin, or `*` anywhere in the list); undefined when several origins are listed.
- */
-export function staticAllowOrigin(cors: CorsConfig): string | undefined {
-  if (cors.allowOrigins.includes("*")) return "*";
-  return cors.allowOrigins.length === 1 ? cors.allowOrigins[0] : undefined;
-}
-
-/**
- * `Access-Control-Allow-Origin` for API Gateway's own answers (401/403/5xx), as a mapping
- * expression. One origin or `*`: a static value. Several: the request's `Origin` is reflected,
- * because a gateway response cannot choose from a list. That only exposes bodies such as
- * `{"message":"Unauthorized"}`, and never with credentials; the allow-list is enforced where it
- * matters, at the preflight a browser must pass before it sends `Authorization` cross-origin.
- */
-function gatewayResponseAllowOrigin(cors: CorsConfig): string {
-  const origin = staticAllowOrigin(cors);
-  return origin !== undefined ? staticValue(origin) : "method.request.header.Origin";
-}
-
-function preflightResponse(cors: CorsConfig): RestPreflightResponse {
-  const h = (name: string): string => `method.response.header.${name}`;
-  const integrationResponseParameters: Record<string, string> = {
-    [h("Access-Control-Allow-Headers")]: staticValue(cors.allowHeaders.join(",")),
-    [h("Access-Control-Allow-Methods")]: staticValue(cors.allowMethods.join(",")),
-    [h("Access-Control-Max-Age")]: staticValue(String(cors.maxAgeSeconds)),
-  };
-  let integrationResponseTemplates: Record<string, string> | undefined;
-  const origin = staticAllowOrigin(cors);
-  if (origin !== undefined) {
-    integrationResponseParameters[h("Access-Control-Allow-Origin")] = staticValue(origin);
-  } else {
-    // Several origins: answer with the caller's Origin only when it is on the list (no header
-    // otherwise, so the browser refuses). A static mapping cannot choose, so the MOCK integration's
-    // response template sets the header with $context.responseOverride.
-    integrationResponseParameters[h("Vary")] = staticValue("Origin");
-    // A quote or VTL sigil in an origin would break out of the template; parseConfig's origin
-    // check does not exclude them, so refuse here.
-    for (const o of cors.allowOrigins) {
-      if (/["'$#\\]/.test(o))
-        throw new Error(`RestTokenGateway: [cors.allowOrigins] "${o}" is not an origin`);
-    }
-    const test = cors.allowOrigins.map((o) => `$o == "${o}"`).join(" || ");
-    integrationResponseTemplates = {
-      "application/json": [
-        `#set($o = $input.params().header.get('Origin'))`,
-        `#if("$!o" == "")#set($o = $input.params().header.get('origin'))#end`,
-        `#if(${test})#set($context.responseOverride.header.Access-Control-Allow-Origin = $o)#end`,
-      ].join("\n"),
-    };
-  }
-  return {
-    statusCode: "204",
-    methodResponseParameters: Object.fromEntries(
-      [
-        "Access-Control-Allow-Headers",
-        "Access-Control-Allow-Methods",
-        "Access-Control-Allow-Origin",
-        "Access-Control-Max-Age",
-        ...(origin !== undefined ? [] : ["Vary"]),
-      ].map((name) => [h(name), true]),
-    ),
-    integrationResponseParameters: sortKeys(integrationResponseParameters),
-    integrationResponseTemplates,
-  };
-}
-
-/**
- * The whole API as plain data, from the validated config alone: what the component creates, and
+ * The whole API as plain data, from the validated config alone: what `createRestApi` creates, and
  * what the deployment hash covers.
  */
 export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
-  const methods: RestMethodDefinition[] = [];
-  for (const resource of ["root", "proxy"] as const) {
-    methods.push({
-      resource,
-      httpMethod: "ANY",
-      authorization: "CUSTOM",
-      requestParameters: resource === "proxy" ? { "method.request.path.proxy": true } : undefined,
-      integration: backendIntegration(config, resource),
-    });
-    if (config.cors) {
-      // Browsers send the preflight without Authorization: answer it here, without the authorizer
-      // (design rule 8). An explicit OPTIONS method wins over ANY on the same resource.
-      methods.push({
-        resource,
-        httpMethod: "OPTIONS",
-        authorization: "NONE",
-        integration: {
-          type: "MOCK",
-          requestTemplates: { "application/json": '{"statusCode": 200}' },
-        },
-        preflight: preflightResponse(config.cors),
-      });
-    }
-  }
-
-  const corsParams: Record<string, string> | undefined = config.cors
-    ? {
-        "gatewayresponse.header.Access-Control-Allow-Origin": gatewayResponseAllowOrigin(
-          config.cors,
-        ),
-        ...(staticAllowOrigin(config.cors) !== undefined
-          ? {}
-          : { "gatewayresponse.header.Vary": staticValue("Origin") }),
-      }
-    : undefined;
-  const json = { "application/json": '{"message":$context.error.messageString}' };
-  // Every answer API Gateway gives itself carries the CORS headers, so a browser can read why a
-  // call failed: 401 and 403 by type, and DEFAULT_4XX / DEFAULT_5XX for every other type (a wrong
-  // stage's 403 Missing Authentication Token, 413, 429 throttling, 5xx), since a type without its
-  // own gateway response "defaults to the DEFAULT_4XX type" or DEFAULT_5XX (Gateway response
-  // types, https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
-  // The defaults set no statusCode: one there would replace the status of every 4XX/5XX response.
-  const gatewayResponses: RestGatewayResponseDefinition[] = [
-    {
-      responseType: "UNAUTHORIZED",
-      statusCode: "401",
-      responseTemplates: json,
-      // RFC 9110 §15.5.2: a 401 "MUST send a WWW-Authenticate header field" naming the scheme;
-      // RFC 6750 §3 names it `Bearer`. A gateway response adds headers by parameter mapping,
-      // `gatewayresponse.header.<name>` from a quoted static value (Gateway responses in API
-      // Gateway, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html;
-      // x-amazon-apigateway-gateway-responses.gatewayResponse example). Deliberately no
-      // `error="invalid_token"`: the same 401 answers a missing token, for which RFC 6750 §3.1
-      // says to send no error code.
-      responseParameters: { ...corsParams, "gatewayresponse.header.WWW-Authenticate": "'Bearer'" },
-    },
-    {
-      responseType: "ACCESS_DENIED",
-      statusCode: "403",
-      responseTemplates: json,
-      responseParameters: corsParams,
-    },
-    { responseType: "DEFAULT_4XX", responseTemplates: json, responseParameters: corsParams },
-    { responseType: "DEFAULT_5XX", responseTemplates: json, responseParameters: corsParams },
-  ];
-
   return {
     endpointType: "REGIONAL",
     authorizer: {
@@ -390,79 +74,10 @@ export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
         ),
       },
     },
-    methods,
-    gatewayResponses,
+    methods: restMethods(config),
+    gatewayResponses: restGatewayResponses(config.cors),
   };
 }
-
-/** JSON with object keys sorted at every level and `undefined` members dropped: a stable text. */
-export function canonicalJson(value: unknown): string {
-  const norm = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(norm);
-    if (v && typeof v === "object") {
-      return Object.fromEntries(
-        Object.keys(v)
-          .sort()
-          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-          .map((k) => [k, norm((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(norm(value));
-}
-
-/**
- * The deployment trigger: sha256 over the canonical JSON of the whole definition. Equal
- * definitions give equal hashes regardless of key order; any change gives a new hash, and a new
- * trigger value replaces the `aws.apigateway.Deployment`, i.e. redeploys the stage.
- *
- * The authorizer's rules (`roleClaim`, `requiredRoles`, the claims behind the context) are part of
- * it although API Gateway would pick up a new Lambda environment without a redeploy: a change of
- * who may call the API, or of what identity the backend gets, then shows in the preview as a
- * redeployment of the stage, not only as a function update.
- */
-export function deploymentHash(definition: RestApiDefinition): string {
-  return createHash("sha256").update(canonicalJson(definition)).digest("hex");
-}
-
-function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(
-    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
-}
-
-// ---------------------------------------------------------------------------------------------
-// The component
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The `$context` fields of one access-log line. JSON, one object per request. The Authorization
- * header is never logged (nor any request header): `$context.authorizer.*` carries only what the
- * authorizer chose to return.
- */
-export const ACCESS_LOG_FORMAT = JSON.stringify({
-  requestId: "$context.requestId",
-  extendedRequestId: "$context.extendedRequestId",
-  requestTime: "$context.requestTime",
-  ip: "$context.identity.sourceIp",
-  httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
-  path: "$context.path",
-  status: "$context.status",
-  protocol: "$context.protocol",
-  responseLength: "$context.responseLength",
-  responseLatency: "$context.responseLatency",
-  integrationLatency: "$context.integrationLatency",
-  integrationStatus: "$context.integration.status",
-  principalId: "$context.authorizer.principalId",
-  customerId: "$context.authorizer.customerId",
-  authorizerError: "$context.authorizer.error",
-  authorizerStatus: "$context.authorizer.status",
-  authorizerLatency: "$context.authorizer.latency",
-  errorMessage: "$context.error.message",
-  errorType: "$context.error.responseType",
-});
 
 export interface RestTokenGatewayArgs {
   /** The validated stack config (`parseConfig`) for this mode. */
@@ -487,19 +102,20 @@ export class RestTokenGateway extends pulumi.ComponentResource {
   readonly accessLogGroup?: aws.cloudwatch.LogGroup;
   /** The account-level CloudWatch Logs role and setting; only with `manageApiGatewayAccount`. */
   readonly apiGatewayAccount?: ApiGatewayAccount;
+  /** Lets this API's authorizer, and nothing else, invoke the authorizer function. */
+  readonly invokePermission: aws.lambda.Permission;
 
   constructor(name: string, args: RestTokenGatewayArgs, opts?: pulumi.ComponentResourceOptions) {
     super("identity-gateway:modes:RestTokenGateway", name, {}, opts);
-    const config = args.config;
-    const parent = { parent: this };
-    const definition = restApiDefinition(config);
-    this.definition = definition;
+    const { config } = args;
+    this.definition = restApiDefinition(config);
 
-    // --- Authorizer Lambda and its key material -------------------------------------------------
+    // Resource names (`<name>-key`, `<name>-authorizer`) differ from http-lambda's (`-keys`,
+    // `-authz`): they are what deployed stacks hold (tests/infra/rest-token-urns.test.ts).
     this.keyMaterial = new KeyMaterial(
       `${name}-key`,
       { keySource: config.lambda.keySource },
-      parent,
+      { parent: this },
     );
     this.authorizerFunction = new AuthorizerFunction(
       `${name}-authorizer`,
@@ -514,219 +130,34 @@ export class RestTokenGateway extends pulumi.ComponentResource {
         },
         logRetentionDays: config.stage.logRetentionDays,
       },
-      parent,
+      { parent: this },
     );
     const authFn = this.authorizerFunction.function;
 
-    // --- API, resources, authorizer -------------------------------------------------------------
-    this.restApi = new aws.apigateway.RestApi(
-      `${name}-api`,
-      {
-        description: `identity-gateway (rest-token) for stack ${config.stackName}`,
-        endpointConfiguration: { types: definition.endpointType },
-      },
-      parent,
-    );
+    const rest = createRestApi(name, this, {
+      definition: this.definition,
+      authMode: "rest-token",
+      stackName: config.stackName,
+      stage: config.stage,
+      authorizerUri: authFn.invokeArn,
+      cors: config.cors,
+      manageApiGatewayAccount: config.manageApiGatewayAccount,
+    });
+    this.restApi = rest.restApi;
+    this.authorizer = rest.authorizer;
+    this.echoBackend = rest.echoBackend;
+    this.deployment = rest.deployment;
+    this.stage = rest.stage;
+    this.accessLogGroup = rest.accessLogGroup;
+    this.apiGatewayAccount = rest.apiGatewayAccount;
     const api = this.restApi;
-    const proxyResource = new aws.apigateway.Resource(
-      `${name}-proxy`,
-      { restApi: api.id, parentId: api.rootResourceId, pathPart: "{proxy+}" },
-      parent,
-    );
-    const resourceIds: Record<RestResourceKey, pulumi.Output<string>> = {
-      root: api.rootResourceId,
-      proxy: proxyResource.id,
-    };
 
-    const authDef = definition.authorizer;
-    this.authorizer = new aws.apigateway.Authorizer(
-      `${name}-authorizer`,
-      {
-        restApi: api.id,
-        type: authDef.type,
-        identitySource: authDef.identitySource,
-        identityValidationExpression: authDef.identityValidationExpression,
-        authorizerResultTtlInSeconds: authDef.resultTtlInSeconds,
-        authorizerUri: authFn.invokeArn,
-      },
-      parent,
-    );
     // Only this API's authorizer may invoke the authorizer function (design rule 7).
-    new aws.lambda.Permission(
+    this.invokePermission = apiGatewayInvokePermission(
       `${name}-authorizer-invoke`,
-      {
-        action: "lambda:InvokeFunction",
-        function: authFn.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${this.authorizer.id}`,
-      },
-      parent,
-    );
-
-    // --- Backend --------------------------------------------------------------------------------
-    let echoInvokeArn: pulumi.Output<string> | undefined;
-    if (config.backend.kind === "echo") {
-      // A proxy integration has no integration response to add Access-Control-Allow-Origin to, so
-      // the echo sends the configured CORS headers itself (see EchoBackendArgs.cors); without them
-      // a browser could pass the preflight and still not read any 200.
-      this.echoBackend = new EchoBackend(
-        `${name}-echo`,
-        { logRetentionDays: config.stage.logRetentionDays, cors: config.cors },
-        parent,
-      );
-      echoInvokeArn = this.echoBackend.function.invokeArn;
-      new aws.lambda.Permission(
-        `${name}-echo-invoke`,
-        {
-          action: "lambda:InvokeFunction",
-          function: this.echoBackend.function.name,
-          principal: "apigateway.amazonaws.com",
-          sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
-        },
-        parent,
-      );
-    }
-
-    // --- Methods and integrations ---------------------------------------------------------------
-    const deployedParts: pulumi.Resource[] = [];
-    for (const m of definition.methods) {
-      const id = `${name}-${m.resource}-${m.httpMethod.toLowerCase()}`;
-      const method = new aws.apigateway.Method(
-        id,
-        {
-          restApi: api.id,
-          resourceId: resourceIds[m.resource],
-          httpMethod: m.httpMethod,
-          authorization: m.authorization,
-          authorizerId: m.authorization === "CUSTOM" ? this.authorizer.id : undefined,
-          requestParameters: m.requestParameters,
-        },
-        parent,
-      );
-      // The integration and the preflight responses all attach to this method.
-      const onMethod = {
-        restApi: api.id,
-        resourceId: resourceIds[m.resource],
-        httpMethod: method.httpMethod,
-      };
-      const i = m.integration;
-      const integration = new aws.apigateway.Integration(
-        id,
-        {
-          ...onMethod,
-          type: i.type,
-          integrationHttpMethod: i.integrationHttpMethod,
-          uri: i.target === "echo-backend" ? echoInvokeArn : i.uri,
-          requestParameters: i.requestParameters,
-          requestTemplates: i.requestTemplates,
-        },
-        parent,
-      );
-      deployedParts.push(method, integration);
-      if (m.preflight) {
-        const p = m.preflight;
-        const methodResponse = new aws.apigateway.MethodResponse(
-          id,
-          {
-            ...onMethod,
-            statusCode: p.statusCode,
-            responseParameters: p.methodResponseParameters,
-          },
-          parent,
-        );
-        const integrationResponse = new aws.apigateway.IntegrationResponse(
-          id,
-          {
-            ...onMethod,
-            statusCode: methodResponse.statusCode,
-            responseParameters: p.integrationResponseParameters,
-            responseTemplates: p.integrationResponseTemplates,
-          },
-          { parent: this, dependsOn: [integration] },
-        );
-        deployedParts.push(methodResponse, integrationResponse);
-      }
-    }
-
-    // --- Gateway responses (API Gateway's own 401/403/4xx/5xx) ------------------------------------
-    for (const g of definition.gatewayResponses) {
-      deployedParts.push(
-        new aws.apigateway.Response(
-          `${name}-${g.responseType.toLowerCase().replace(/_/g, "-")}`,
-          {
-            restApiId: api.id,
-            responseType: g.responseType,
-            statusCode: g.statusCode,
-            responseTemplates: g.responseTemplates,
-            responseParameters: g.responseParameters,
-          },
-          parent,
-        ),
-      );
-    }
-
-    // --- Deployment and stage -------------------------------------------------------------------
-    this.deployment = new aws.apigateway.Deployment(
-      `${name}-deployment`,
-      {
-        restApi: api.id,
-        description: `identity-gateway rest-token ${config.stage.stageName}`,
-        triggers: {
-          // The plain definition; plus the ids of what the definition cannot name (the authorizer
-          // and the functions), which change only when those resources are replaced.
-          definition: deploymentHash(definition),
-          authorizer: this.authorizer.id,
-          authorizerUri: authFn.invokeArn,
-          ...(echoInvokeArn ? { backendUri: echoInvokeArn } : {}),
-        },
-      },
-      { parent: this, dependsOn: [...deployedParts, this.authorizer] },
-    );
-
-    // Access logs need the account-level CloudWatch Logs role; see the top of this file.
-    if (config.manageApiGatewayAccount) {
-      this.apiGatewayAccount = new ApiGatewayAccount(`${name}-apigw-account`, {}, parent);
-    }
-    if (config.stage.accessLogging !== false) {
-      this.accessLogGroup = new aws.cloudwatch.LogGroup(
-        `${name}-access-logs`,
-        { retentionInDays: config.stage.logRetentionDays },
-        parent,
-      );
-    }
-    this.stage = new aws.apigateway.Stage(
-      `${name}-stage`,
-      {
-        restApi: api.id,
-        deployment: this.deployment.id,
-        stageName: config.stage.stageName,
-        accessLogSettings: this.accessLogGroup && {
-          destinationArn: this.accessLogGroup.arn,
-          format: ACCESS_LOG_FORMAT,
-        },
-      },
-      // Created in one `pulumi up` with the account role: the stage must wait until the account
-      // setting names it, or its creation fails as if there were no role.
-      {
-        parent: this,
-        dependsOn: this.apiGatewayAccount ? [this.apiGatewayAccount.account] : [],
-      },
-    );
-    new aws.apigateway.MethodSettings(
-      `${name}-method-settings`,
-      {
-        restApi: api.id,
-        stageName: this.stage.stageName,
-        methodPath: "*/*",
-        settings: {
-          metricsEnabled: true,
-          throttlingBurstLimit: config.stage.throttlingBurstLimit,
-          throttlingRateLimit: config.stage.throttlingRateLimit,
-          // Full request/response execution logs would contain the Authorization header.
-          dataTraceEnabled: false,
-        },
-      },
-      parent,
+      authFn,
+      pulumi.interpolate`${api.executionArn}/authorizers/${this.authorizer.id}`,
+      this,
     );
 
     this.outputs = {
