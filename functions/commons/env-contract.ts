@@ -30,8 +30,14 @@ export const ENV = {
   CUSTOMER_NAME_CLAIMS: "CUSTOMER_NAME_CLAIMS",
   /** JSON object {contextKey: claimPath} of extra claims put in the authorizer context. */
   CONTEXT_CLAIMS: "CONTEXT_CLAIMS",
-  /** rest-authorizer: claim path holding the role(s). */
+  /** Claim path holding the role(s) (rest-token; http-lambda when a route rule names roles). */
   ROLE_CLAIM: "ROLE_CLAIM",
+  /**
+   * JSON array of the route table's normalized lines (`"GET /orders/{proxy+} scopes=orders:read"`,
+   * functions/commons/routes.ts), the default table included. The authorizer enforces the rule of
+   * the route a request was matched to.
+   */
+  ROUTE_RULES: "ROUTE_RULES",
   /** rest-authorizer: JSON array of roles, any one of which allows the call. */
   REQUIRED_ROLES: "REQUIRED_ROLES",
 } as const;

@@ -48,6 +48,12 @@ import type {
   StageConfig,
 } from "./types";
 import {
+  formatRoute,
+  parseRouteTable,
+  type RouteRule,
+  type RouteSpec,
+} from "../../functions/commons/routes";
+import {
   ASYMMETRIC_ALGORITHMS,
   DEFAULT_TOKEN_ALGORITHMS,
   isAsymmetricAlgorithm,
@@ -747,7 +753,7 @@ function parseTokenAlgorithms(
   return algorithms;
 }
 
-function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
+function parseHttpJwt(r: Reader, common: Omit<CommonConfig, "routes">): HttpJwtConfig {
   const passageAppId = r.string("passageAppId");
   const clerkUrl = r.string("clerkFrontendApiUrl");
   const plainIssuer = r.string("issuer");
@@ -815,8 +821,16 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
       `a JWT authorizer reads one header or query parameter, e.g. $request.header.Authorization; got "${identitySource}".`,
     );
   }
+  const routes = parseRoutes(
+    r,
+    "http-jwt",
+    scopes.length > 0
+      ? { rule: { kind: "scopes", scopes }, from: "authorizationScopes" }
+      : { rule: { kind: "authenticated" } },
+  );
   return {
     ...common,
+    routes,
     authMode: "http-jwt",
     provider,
     issuer,
@@ -824,6 +838,60 @@ function parseHttpJwt(r: Reader, common: CommonConfig): HttpJwtConfig {
     identitySource,
     authorizationScopes: scopes,
   };
+}
+
+/** The rule the default table gives every route, and the key it comes from (if any). */
+interface DefaultRouteRule {
+  readonly rule: RouteRule;
+  readonly from?: "authorizationScopes" | "requiredRoles";
+}
+
+/**
+ * `routes`: the table parsed with a message per bad line (naming its position), or the default
+ * table `ANY /` + `ANY /{proxy+}` with the mode's rule, which is exactly what the program deployed
+ * before the key existed. A mode-wide rule key set beside a table would leave its meaning open
+ * (on top of each route? only for `authenticated` ones?), so that is refused, pointing to the
+ * per-route form. `http-jwt` has no authorizer code of ours, so it cannot check roles: API
+ * Gateway's JWT authorizer checks only scopes ("Control access to HTTP APIs with JWT authorizers",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html).
+ */
+function parseRoutes(r: Reader, mode: AuthMode, dflt: DefaultRouteRule): RouteSpec[] {
+  const lines = r.array("routes");
+  if (lines === undefined) {
+    return ["/", "/{proxy+}"].map((path) => ({
+      method: "ANY",
+      path,
+      rule: dflt.rule,
+      routeKey: `ANY ${path}`,
+    }));
+  }
+  if (dflt.from !== undefined) {
+    const example =
+      dflt.from === "requiredRoles" ? "roles=<role>,<role>" : "scopes=<scope>,<scope>";
+    r.fail(
+      dflt.from,
+      `is a rule for the default routes; with ${PROJECT}:routes set, write it on the routes that need it (${example}) and unset ${dflt.from}.`,
+    );
+  }
+  const { routes, problems } = parseRouteTable(lines);
+  for (const p of problems) r.fail("routes", `routes[${p.index}]: ${p.message}.`);
+  if (mode === "http-jwt") {
+    routes.forEach((route, i) => {
+      if (route.rule.kind === "roles") {
+        r.fail(
+          "routes",
+          `routes[${i}]: "${formatRoute(route)}": http-jwt cannot check roles (API Gateway's JWT authorizer checks scopes only); use scopes=, or authMode http-lambda or rest-token, whose authorizer checks roleClaim.`,
+        );
+      }
+    });
+  }
+  if (problems.length === 0 && routes.every((route) => route.rule.kind === "public")) {
+    r.fail(
+      "routes",
+      "every route is public, so no request would ever be authorized; mark the routes that need a token authenticated (or roles=/scopes=).",
+    );
+  }
+  return routes;
 }
 
 /**
@@ -901,7 +969,7 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
     throw new ConfigError(r.problems);
   }
   const mode = authMode as AuthMode;
-  const common: CommonConfig = {
+  const common: Omit<CommonConfig, "routes"> = {
     stackName: raw.stackName,
     stage: parseStage(r, raw.stackName, mode),
     identity: parseIdentity(r, mode),
@@ -915,7 +983,15 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
   if (mode === "http-jwt") {
     config = parseHttpJwt(r, common);
   } else if (mode === "http-lambda") {
-    config = { ...common, authMode: "http-lambda", lambda: parseLambdaAuth(r, raw) };
+    const roleClaim = r.stringOrDefault("roleClaim");
+    if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
+    config = {
+      ...common,
+      routes: parseRoutes(r, mode, { rule: { kind: "authenticated" } }),
+      authMode: "http-lambda",
+      lambda: parseLambdaAuth(r, raw),
+      roleClaim,
+    };
   } else {
     const roleClaim = r.stringOrDefault("roleClaim");
     if (!CLAIM_PATH.test(roleClaim)) r.fail("roleClaim", `"${roleClaim}" is not a claim path.`);
@@ -926,8 +1002,13 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
         "list at least one role; a valid token without one of them is denied (403).",
       );
     }
+    const explicitRoles = r.array("requiredRoles") !== undefined;
     config = {
       ...common,
+      routes: parseRoutes(r, mode, {
+        rule: { kind: "roles", roles: requiredRoles },
+        from: explicitRoles ? "requiredRoles" : undefined,
+      }),
       authMode: "rest-token",
       lambda: parseLambdaAuth(r, raw),
       roleClaim,

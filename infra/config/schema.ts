@@ -196,6 +196,21 @@ export const CONFIG_KEYS = {
       via: "{contextKey: claim} of every claimHeaders and claimQueryParams mapping",
     },
   },
+  routes: {
+    section: "Per-route rules",
+    type: "array",
+    modes: "all",
+    meaning:
+      "per-route rules, each `<METHOD> <path> <rule>`, rule `public`, `authenticated`, `roles=a,b` or `scopes=x,y` (see [Per-route rules](#per-route-rules))",
+    documentedDefault: "`ANY /` and `ANY /{proxy+}` with the mode's rule",
+    description:
+      'Per-route rules, each "<METHOD> <path> <rule>" with rule public, authenticated, roles=a,b (Lambda modes) or scopes=x,y, e.g. "GET /health public". Default: ANY / and ANY /{proxy+}, authenticated (rest-token: roles=<requiredRoles>; http-jwt: scopes=<authorizationScopes> when set).',
+    default: [],
+    env: {
+      name: ENV.ROUTE_RULES,
+      via: "the normalized table, one line per route, the default table included",
+    },
+  },
   verifyWith: {
     section: "Token verification (Lambda modes: http-lambda, rest-token)",
     type: "string",
@@ -367,18 +382,18 @@ export const CONFIG_KEYS = {
   roleClaim: {
     section: "rest-token",
     type: "string",
-    modes: "rest-token",
-    meaning: "claim (dot path) holding the role or roles",
+    modes: "Lambda modes",
+    meaning: "claim (dot path) holding the role or roles (`requiredRoles`, `roles=` route rules)",
     documentedDefault: "`metadata.role`",
     description:
-      "rest-token: claim (dot path) holding the caller's role(s). Default metadata.role.",
+      "Lambda modes: claim (dot path) holding the caller's role(s), for requiredRoles (rest-token) and roles= route rules. Default metadata.role.",
     default: "metadata.role",
     env: { name: ENV.ROLE_CLAIM },
   },
   requiredRoles: {
     type: "array",
     modes: "rest-token",
-    meaning: "roles allowed to call (any one)",
+    meaning: "roles allowed to call (any one); the rule of the default routes",
     documentedDefault: "`[admin]`",
     description: "rest-token: roles allowed to call the API (any one suffices). Default [admin].",
     default: ["admin"],

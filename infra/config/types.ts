@@ -4,6 +4,7 @@
  * from the schema; its scalar fields carry the schema's defaults (`parse.ts`).
  */
 import type { AsymmetricAlgorithm } from "../../functions/commons/algorithms";
+import type { RouteSpec } from "../../functions/commons/routes";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** An extra claim delivered to the backend as a header or a query-string parameter. */
@@ -95,6 +96,11 @@ export interface LambdaAuthConfig {
 
 export interface CommonConfig {
   readonly stackName: string;
+  /**
+   * The route table, normalized, with the mode's default table when `routes` is unset
+   * (`ANY /` and `ANY /{proxy+}`): what the API declares and what the authorizers enforce.
+   */
+  readonly routes: readonly RouteSpec[];
   readonly stage: StageConfig;
   readonly identity: IdentityConfig;
   readonly backend: BackendConfig;
@@ -113,6 +119,8 @@ export interface HttpJwtConfig extends CommonConfig {
 export interface HttpLambdaConfig extends CommonConfig {
   readonly authMode: "http-lambda";
   readonly lambda: LambdaAuthConfig;
+  /** Claim path of the caller's role(s), for `roles=` route rules. */
+  readonly roleClaim: string;
 }
 
 export interface RestTokenConfig extends CommonConfig {

@@ -7,6 +7,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+import { ENV } from "../../functions/commons/env-contract";
+import { formatRoute } from "../../functions/commons/routes";
 import type { HttpLambdaConfig } from "../config";
 import { AuthorizerFunction } from "../components/authorizer-function";
 import {
@@ -52,6 +54,10 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
         lambda: config.lambda,
         identity: config.identity,
         secretArn: this.keys.secretArn,
+        environment: {
+          [ENV.ROLE_CLAIM]: config.roleClaim,
+          [ENV.ROUTE_RULES]: JSON.stringify(config.routes.map(formatRoute)),
+        },
         logRetentionDays: config.stage.logRetentionDays,
       },
       // The secret's value must exist before the function can first read it.

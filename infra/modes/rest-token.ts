@@ -12,6 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { identityHeaderNames } from "../config";
 import type { RestTokenConfig } from "../config";
 import { ENV } from "../../functions/commons/env-contract";
+import { formatRoute } from "../../functions/commons/routes";
 import type { ApiGatewayAccount } from "../components/api-gateway-account";
 import { AuthorizerFunction } from "../components/authorizer-function";
 import type { EchoBackend } from "../components/echo-backend";
@@ -127,6 +128,7 @@ export class RestTokenGateway extends pulumi.ComponentResource {
         environment: {
           [ENV.ROLE_CLAIM]: config.roleClaim,
           [ENV.REQUIRED_ROLES]: JSON.stringify(config.requiredRoles),
+          [ENV.ROUTE_RULES]: JSON.stringify(config.routes.map(formatRoute)),
         },
         logRetentionDays: config.stage.logRetentionDays,
       },

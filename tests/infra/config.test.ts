@@ -1204,6 +1204,62 @@ const CASES: Case[] = [
     fragment: "is not a setting of this program; see the README",
   },
   {
+    name: "routes: a line that is not METHOD path rule",
+    mode: "http-lambda",
+    set: { routes: json(["GET /health public", "GET /orders"]) },
+    key: "routes",
+    fragment: 'routes[1]: "GET /orders" is not "<METHOD> <path> <rule>"',
+  },
+  {
+    name: "routes: unknown rule",
+    mode: "rest-token",
+    set: { routes: json(["ANY /{proxy+} admins-only"]) },
+    key: "routes",
+    fragment: 'routes[0]: rule "admins-only" is not one of public, authenticated',
+  },
+  {
+    name: "routes: greedy segment not last",
+    mode: "http-jwt",
+    set: { routes: json(["GET /{proxy+}/x authenticated"]) },
+    key: "routes",
+    fragment: "must be the last one",
+  },
+  {
+    name: "routes: duplicate route",
+    mode: "http-lambda",
+    set: { routes: json(["GET /a/{id} authenticated", "GET /a/{other} public"]) },
+    key: "routes",
+    fragment: 'routes[1]: "GET /a/{other}" repeats line 0',
+  },
+  {
+    name: "routes: roles= in http-jwt",
+    mode: "http-jwt",
+    set: { routes: json(["ANY /admin/{proxy+} roles=admin", "ANY /{proxy+} authenticated"]) },
+    key: "routes",
+    fragment: "http-jwt cannot check roles",
+  },
+  {
+    name: "routes: every route public",
+    mode: "http-lambda",
+    set: { routes: json(["GET /health public"]) },
+    key: "routes",
+    fragment: "every route is public",
+  },
+  {
+    name: "routes with requiredRoles",
+    mode: "rest-token",
+    set: { routes: json(["ANY /{proxy+} authenticated"]), requiredRoles: json(["ops"]) },
+    key: "requiredRoles",
+    fragment: "with identity-gateway:routes set, write it on the routes that need it (roles=",
+  },
+  {
+    name: "routes with authorizationScopes",
+    mode: "http-jwt",
+    set: { routes: json(["ANY /{proxy+} authenticated"]), authorizationScopes: json(["a"]) },
+    key: "authorizationScopes",
+    fragment: "write it on the routes that need it (scopes=",
+  },
+  {
     name: "unknown key named like an Object method",
     mode: "http-lambda",
     set: { constructor: "x" },
@@ -1211,6 +1267,56 @@ const CASES: Case[] = [
     fragment: "is not a setting of this program",
   },
 ];
+
+describe("routes", () => {
+  const EXAMPLE = [
+    "GET /health public",
+    "POST /webhooks/{proxy+} public",
+    "ANY /admin/{proxy+} roles=admin",
+    "GET /orders/{proxy+} scopes=orders:read",
+    "ANY /{proxy+} authenticated",
+  ];
+  const table = (c: AppConfig) => c.routes.map((r) => `${r.routeKey} ${JSON.stringify(r.rule)}`);
+
+  test.each<[Mode, Values, string]>([
+    ["http-lambda", {}, '{"kind":"authenticated"}'],
+    ["http-jwt", {}, '{"kind":"authenticated"}'],
+    ["http-jwt", { authorizationScopes: json(["a", "b"]) }, '{"kind":"scopes","scopes":["a","b"]}'],
+    ["rest-token", {}, '{"kind":"roles","roles":["admin"]}'],
+    ["rest-token", { requiredRoles: json(["ops"]) }, '{"kind":"roles","roles":["ops"]}'],
+  ])("%s %j: unset routes is ANY / and ANY /{proxy+} with the mode's rule", (mode, set, rule) => {
+    expect(table(parse(values(mode, set)))).toEqual([`ANY / ${rule}`, `ANY /{proxy+} ${rule}`]);
+  });
+
+  test.each(["http-lambda", "rest-token"] as const)("%s: the README example", (mode) => {
+    const c = parse(values(mode, { routes: json(EXAMPLE) }));
+    expect(c.routes.map((r) => r.routeKey)).toEqual([
+      "GET /health",
+      "POST /webhooks/{proxy+}",
+      "ANY /admin/{proxy+}",
+      "GET /orders/{proxy+}",
+      "ANY /{proxy+}",
+    ]);
+    expect(c.routes[2].rule).toEqual({ kind: "roles", roles: ["admin"] });
+  });
+
+  test("http-lambda reads roleClaim for roles= rules", () => {
+    const c = parse(values("http-lambda", { roleClaim: "app.roles" })) as HttpLambdaConfig;
+    expect(c.roleClaim).toBe("app.roles");
+    expect((parse(values("http-lambda")) as HttpLambdaConfig).roleClaim).toBe("metadata.role");
+  });
+
+  test("every bad line is reported, each with its position", () => {
+    const keys = problems(
+      values("http-lambda", { routes: json(["GET /a public", "BAD", "GET /b nope", "GET /a x"]) }),
+    );
+    expect(keys.map((p) => p.message.slice(0, 10))).toEqual([
+      "routes[1]:",
+      "routes[2]:",
+      "routes[3]:",
+    ]);
+  });
+});
 
 describe("invalid settings name their key", () => {
   test.each(CASES)("$name → $key", ({ mode, set, jwtSecret, stackName, key, fragment }) => {

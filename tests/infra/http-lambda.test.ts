@@ -193,6 +193,9 @@ describe("authorizer function", () => {
       CUSTOMER_ID_CLAIMS: expect.any(String),
       CUSTOMER_NAME_CLAIMS: expect.any(String),
       CONTEXT_CLAIMS: expect.any(String),
+      ROLE_CLAIM: "metadata.role",
+      // The default table: the authorizer enforces the rule of the route a request matched.
+      ROUTE_RULES: JSON.stringify(["ANY / authenticated", "ANY /{proxy+} authenticated"]),
     });
     expect(JSON.parse(env.AUDIENCES)).toEqual(["orders-api", "billing-api"]);
     expect(JSON.parse(env.CUSTOMER_ID_CLAIMS)).toEqual(["org_id", "sub"]);
