@@ -15,6 +15,7 @@ const ROUTES = [
   "GET /health public",
   "GET /orders/{proxy+} roles=orders",
   "ANY /admin/{proxy+} roles=admin",
+  "GET /reports/{proxy+} scopes=reports:read",
   "ANY /{proxy+} authenticated",
 ].map(parseRouteRule);
 
@@ -114,6 +115,7 @@ describe("conformance against broken gateways", () => {
         "public-route [GET /health public]",
         "wrong-role [GET /orders/{proxy+} roles=orders]",
         "wrong-role [ANY /admin/{proxy+} roles=admin]",
+        "missing-scope [GET /reports/{proxy+} scopes=reports:read]",
         "cache-safety [ANY /admin/{proxy+} roles=admin → GET /orders/{proxy+} roles=orders]",
       ]),
     );
