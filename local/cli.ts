@@ -15,6 +15,7 @@ import {
   type LocalGateway,
   type LocalOptions,
 } from "./server";
+import { ExchangeLog, startPlayground, type Playground } from "./playground/server";
 import { StackConfigError } from "./stack-config";
 
 export const USAGE = `Usage: npm start -- [options]
@@ -33,6 +34,9 @@ Options:
   --secret-file PATH      verify HS256 tokens with the secret in PATH (Lambda modes)
   --public-key-file PATH  verify RS256 tokens with the PEM public key in PATH (Lambda modes)
   --backend-url URL       forward to this backend instead of the echo Lambda
+  --playground            serve the browser playground on its own origin (its origin is added
+                          to corsAllowOrigins for this run)
+  --playground-port N     the playground's port on 127.0.0.1 (0 picks a free one) [8090]
   -h, --help              show this help
 
 The stack is checked as \`pulumi preview\` checks it before anything local replaces its issuer or
@@ -44,6 +48,8 @@ More tokens: npm run token -- [--sub ID] [--claim key=value]... [--expires-in 15
 export interface CliArgs {
   readonly help: boolean;
   readonly options: LocalOptions;
+  /** `--playground`: the port to serve it on. */
+  readonly playgroundPort?: number;
 }
 
 /** Parse the command line. @throws Error with a message for the user. */
@@ -61,15 +67,21 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "secret-file": { type: "string" },
       "public-key-file": { type: "string" },
       "backend-url": { type: "string" },
+      playground: { type: "boolean" },
+      "playground-port": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
-  let port = 8080;
-  if (values.port !== undefined) {
-    if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) {
-      throw new Error(`--port expects a port number (0-65535), got "${values.port}"`);
+  const portOf = (flag: string, value: string | undefined, dflt: number): number => {
+    if (value === undefined) return dflt;
+    if (!/^\d+$/.test(value) || Number(value) > 65535) {
+      throw new Error(`${flag} expects a port number (0-65535), got "${value}"`);
     }
-    port = Number(values.port);
+    return Number(value);
+  };
+  const port = portOf("--port", values.port, 8080);
+  if (values["playground-port"] !== undefined && !values.playground) {
+    throw new Error("--playground-port goes with --playground");
   }
   if (
     values.mode !== undefined &&
@@ -90,6 +102,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   }
   return {
     help: values.help === true,
+    playgroundPort: values.playground
+      ? portOf("--playground-port", values["playground-port"], 8090)
+      : undefined,
     options: {
       stack: values.stack,
       mode: values.mode,
@@ -154,16 +169,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   let gw: LocalGateway;
+  let playground: Playground | undefined;
   try {
+    // The playground listens first: its origin goes into the gateway's CORS origins.
+    const exchanges = new ExchangeLog();
+    if (args.playgroundPort !== undefined) {
+      playground = await startPlayground(args.playgroundPort, exchanges);
+    }
     gw = await startLocal({
       ...args.options,
+      playgroundOrigin: playground?.origin,
+      observe: playground ? exchanges.observe : undefined,
       stateDir: stateDirectory(),
       accessLog: (line) => process.stderr.write(`${line}\n`),
       functionLog: (name, line) => process.stderr.write(`[${name}] ${line}\n`),
     });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === "EADDRINUSE") {
+    await playground?.close();
+    const e = err as NodeJS.ErrnoException & { port?: number };
+    if (e.code === "EADDRINUSE" && playground === undefined && args.playgroundPort !== undefined) {
+      process.stderr.write(
+        `--playground-port ${args.playgroundPort} is in use; pick another with --playground-port N\n`,
+      );
+    } else if (e.code === "EADDRINUSE") {
       process.stderr.write(`--port ${args.options.port} is in use; pick another with --port N\n`);
     } else if (
       err instanceof ConfigError ||
@@ -180,6 +208,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.stdout.write(`listening on ${gw.url}\n`);
   for (const w of gw.warnings) process.stderr.write(`warning: ${w}\n`);
   process.stdout.write(banner(gw, args.options.stack ?? "dev", args.options.port ?? 8080));
+  if (playground) {
+    playground.attach(gw);
+    process.stdout.write(`\nPlayground (open in a browser): ${playground.url}\n`);
+  }
 
   // The first SIGINT/SIGTERM closes everything; a repeated one (Ctrl-C twice, or the same signal
   // sent to the whole process group by a wrapper) does not interrupt the shutdown.
@@ -187,6 +219,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.on("SIGINT", () => resolve());
     process.on("SIGTERM", () => resolve());
   });
+  await playground?.close();
   await gw.close();
   return 0;
 }

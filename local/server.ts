@@ -39,7 +39,7 @@ import {
   type MintOptions,
   type TokenProfile,
 } from "./dev-issuer";
-import { createGateway } from "./gateway";
+import { createGateway, type GatewayOptions } from "./gateway";
 import { WorkerLambdaRuntime, type InvocationRecord } from "./lambda-runtime";
 import type { ApiModel } from "./model";
 import { runProgram, type ProgramRun } from "./runner";
@@ -89,6 +89,13 @@ export interface LocalOptions {
   readonly publicKeyFile?: string;
   /** Forward to this backend instead of the echo Lambda. */
   readonly backendUrl?: string;
+  /**
+   * The playground's origin (`npm start -- --playground`): added to `corsAllowOrigins` for this
+   * run, so the browser's cross-origin calls from the page pass the real preflight.
+   */
+  readonly playgroundOrigin?: string;
+  /** Sees each request and the gateway's answer (the playground). @default none */
+  readonly observe?: GatewayOptions["observe"];
   /**
    * More config overrides, unqualified keys (`claimHeaders`), values as Pulumi hands them to
    * programs (lists as JSON); `undefined` unsets a key. Applied before the options above.
@@ -350,6 +357,15 @@ export function localConfig(
   const lambdaMode = mode === "http-lambda" || mode === "rest-token";
   const notes: string[] = [];
   const result: LocalConfig = { config, secretKeys: [], needsDevIssuer: false, notes };
+  if (options.playgroundOrigin !== undefined) {
+    const origins = JSON.parse(get("corsAllowOrigins") ?? "[]") as string[];
+    if (!origins.includes("*") && !origins.includes(options.playgroundOrigin)) {
+      set("corsAllowOrigins", JSON.stringify([...origins, options.playgroundOrigin]));
+      notes.push(
+        `corsAllowOrigins: adding ${options.playgroundOrigin} (the playground) for this local run`,
+      );
+    }
+  }
   const clearKeys = (): void => {
     for (const k of KEY_SETTINGS) set(k, undefined);
     for (const k of KEY_SETTINGS) secure.delete(qualify(project, k));
@@ -547,6 +563,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
       // A stage without access-log settings (accessLogging: false) writes no access log on AWS;
       // neither does the local gateway.
       log: program.model.accessLogFormat !== undefined ? options.accessLog : undefined,
+      observe: options.observe,
     });
     const listening = await gateway.listen(options.port ?? 8080);
     cleanup.push(() => listening.close());

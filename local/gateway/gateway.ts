@@ -170,6 +170,7 @@ export function createHandler(model: ApiModel, options: GatewayOptions): Gateway
       log.status = response.statusCode;
       log.responseLatency = now() - startedAt;
       options.log?.(formatAccessLog(log));
+      options.observe?.(req, response);
       return response;
     };
     const fail = (err: GatewayError): GatewayResponse => {

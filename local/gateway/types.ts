@@ -21,6 +21,12 @@ export interface GatewayOptions {
   now?: () => number;
   /** Receives one access-log line (a JSON string) per request. @default no logging */
   log?: (line: string) => void;
+  /**
+   * Sees every request with the answer the gateway gave it (the playground shows a browser's
+   * preflight this way: browsers do not expose it to the page). It gets the raw request, token
+   * included: it must not log it. @default none
+   */
+  observe?: (request: GatewayRequest, response: GatewayResponse) => void;
 }
 
 /** One request as the gateway sees it, before routing. */
