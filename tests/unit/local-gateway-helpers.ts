@@ -4,6 +4,7 @@
  * closes every server it started after each test.
  */
 import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createGateway, type ListeningGateway } from "../../local/gateway";
@@ -94,4 +95,28 @@ export function gatewayStarter(defaults: Record<string, Fn>) {
     servers.push(server);
     return { ...fake, url: server.url, lines };
   };
+}
+
+/**
+ * An HTTP backend on 127.0.0.1 that records the headers of every request and answers `200 ok`,
+ * for `http-proxy` integrations. Started before the file's (or describe block's) tests and closed
+ * after them; `seen` is emptied before each test, and `url` is set once it listens.
+ */
+export function recordingBackend(): { url: string; readonly seen: http.IncomingHttpHeaders[] } {
+  const state = { url: "", seen: [] as http.IncomingHttpHeaders[] };
+  let server: http.Server;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      state.seen.push(req.headers);
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    state.seen.length = 0;
+  });
+  return state;
 }

@@ -8,15 +8,13 @@
  * The integration mappings come from the infra code itself (identityRequestParameters,
  * removalRequestParameters), so the test covers what the program deploys.
  */
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { IdentityConfig } from "../../infra/config";
 import {
   identityRequestParameters,
   removalRequestParameters,
 } from "../../infra/components/http-api";
 import type { ApiModel, IntegrationModel, RouteModel } from "../../local/model";
-import { type Fn, gatewayStarter, lambda, send } from "./local-gateway-helpers";
+import { type Fn, gatewayStarter, lambda, recordingBackend, send } from "./local-gateway-helpers";
 
 const IDENTITY: IdentityConfig = {
   customerIdHeader: "X-Customer-ID",
@@ -36,26 +34,12 @@ const authorizerFn: Fn = (event) => {
 };
 const start = gatewayStarter({ authorizer: authorizerFn, backend: () => ({ statusCode: 200 }) });
 
-let backend: http.Server;
-let seen: http.IncomingHttpHeaders[] = [];
-let backendUrl = "";
-beforeAll(async () => {
-  backend = http.createServer((req, res) => {
-    seen.push(req.headers);
-    req.resume();
-    req.on("end", () => res.end("ok"));
-  });
-  await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
-  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise((r) => backend.close(r)));
-beforeEach(() => {
-  seen = [];
-});
+const backend = recordingBackend();
+const seen = backend.seen;
 
 const toBackend = (requestParameters: Record<string, string>): IntegrationModel => ({
   kind: "http-proxy",
-  uri: backendUrl,
+  uri: backend.url,
   method: "ANY",
   requestParameters: { ...requestParameters, "overwrite:path": "$request.path" },
 });

@@ -19,7 +19,7 @@ import type { IdentityConfig } from "../../infra/config";
 import { jwtClaimExpression } from "../../infra/modes/http-jwt";
 import { createGateway, type ListeningGateway } from "../../local/gateway";
 import type { ApiModel, LambdaInvoker, RouteModel } from "../../local/model";
-import { type Reply, fixture, keys, send } from "./local-gateway-helpers";
+import { type Reply, fixture, keys, recordingBackend, send } from "./local-gateway-helpers";
 
 // ---- an OIDC issuer on loopback ------------------------------------------------------------
 
@@ -482,22 +482,8 @@ describe("http-jwt: a mapped claim value HTTP cannot carry", () => {
   };
   const MAPPING = identityRequestParameters(IDENTITY, (f) => jwtClaimExpression(f.claim));
 
-  let backend: http.Server;
-  let backendUrl = "";
-  const backendHeaders: http.IncomingHttpHeaders[] = [];
-  beforeAll(async () => {
-    backend = http.createServer((req, res) => {
-      backendHeaders.push(req.headers);
-      req.resume();
-      req.on("end", () => res.end("ok"));
-    });
-    await new Promise<void>((r) => backend.listen(0, "127.0.0.1", r));
-    backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise((r) => backend.close(r)));
-  beforeEach(() => {
-    backendHeaders.length = 0;
-  });
+  const backend = recordingBackend();
+  const backendHeaders = backend.seen;
 
   const jwtRoute = (integration: RouteModel["integration"]): RouteModel => ({
     method: "ANY",
@@ -518,7 +504,7 @@ describe("http-jwt: a mapped claim value HTTP cannot carry", () => {
     ],
     [
       "HTTP proxy (--backend-url)",
-      () => ({ kind: "http-proxy", uri: backendUrl, method: "ANY", requestParameters: MAPPING }),
+      () => ({ kind: "http-proxy", uri: backend.url, method: "ANY", requestParameters: MAPPING }),
     ],
   ];
 
