@@ -4,6 +4,7 @@
  * bundle in worker threads, tokens from the built-in issuer. http-jwt has no roles, so its admin
  * line asks for a scope instead.
  */
+import { banner } from "../../local/cli";
 import { startLocal, type LocalGateway } from "../../local/server";
 import { bearer, request } from "./helpers";
 
@@ -49,6 +50,20 @@ describe.each(Object.keys(TABLES) as Array<keyof typeof TABLES>)("%s", (mode) =>
 
   it("exposes the normalized table as the routes output", () => {
     expect(gw.program.outputs.routes).toEqual(TABLES[mode]);
+  });
+
+  it("npm start's banner prints the table with each rule", () => {
+    const lines = banner(gw, "dev", 0).split("\n");
+    const start = lines.indexOf("routes (identity-gateway:routes):");
+    expect(start).toBeGreaterThan(0);
+    const printed = lines.slice(start + 1, start + 1 + TABLES[mode].length);
+    expect(printed.map((l) => l.trim().split(/\s+/).slice(0, 3).join(" "))).toEqual(TABLES[mode]);
+    expect(printed[0]).toMatch(/public +no token; identity headers removed$/);
+    expect(printed[4]).toMatch(/authenticated +any valid token$/);
+    expect(printed[3]).toMatch(/scopes=orders:read +scope\/scp holds one of orders:read$/);
+    if (mode === "http-lambda") {
+      expect(printed[2]).toMatch(/roles=admin +metadata\.role holds one of admin$/);
+    }
   });
 
   it("public routes answer without a token and never pass a client's X-Customer-ID on", async () => {
