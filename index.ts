@@ -16,3 +16,4 @@ export const authorizerFunctionArn = outputs.authorizerFunctionArn;
 export const secretArn = outputs.secretArn;
 export const identityHeaders = outputs.identityHeaders;
 export const issuer = outputs.issuer;
+export const routes = outputs.routes;

@@ -34,4 +34,14 @@ export interface GatewayOutputs {
   readonly identityHeaders: readonly string[];
   /** The issuer tokens must come from; null where none applies. */
   readonly issuer: string | null;
+  /**
+   * The route table as deployed, one normalized line per route (`GET /orders/{proxy+}
+   * scopes=orders:read`; the default table when `routes` is unset). `createGateway` sets it from
+   * the config for every mode, so a mode component may leave it out; the stack outputs always
+   * have it (`StackOutputs`).
+   */
+  readonly routes?: readonly string[];
 }
+
+/** The stack outputs: the contract with `routes` always present. */
+export type StackOutputs = GatewayOutputs & { readonly routes: readonly string[] };

@@ -7,7 +7,8 @@
  */
 import { parseArgs } from "node:util";
 
-import { ConfigError } from "../infra/config";
+import { formatRule, type RouteRule } from "../functions/commons/routes";
+import { ConfigError, type AppConfig } from "../infra/config";
 import {
   LocalOptionError,
   startLocal,
@@ -118,6 +119,36 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   };
 }
 
+/** What a rule asks of a caller, in words, for the banner. */
+function ruleMeaning(rule: RouteRule, app: AppConfig): string {
+  switch (rule.kind) {
+    case "public":
+      return "no token; identity headers removed";
+    case "authenticated":
+      return "any valid token";
+    case "roles":
+      return `${app.authMode === "http-jwt" ? "roles" : (app as { roleClaim: string }).roleClaim} holds one of ${rule.roles.join(", ")}`;
+    case "scopes":
+      return `scope/scp holds one of ${rule.scopes.join(", ")}`;
+  }
+}
+
+/**
+ * The route table as the banner prints it: one line per route with its rule and what the rule
+ * asks of a caller, aligned, under a heading.
+ */
+export function routeTableLines(app: AppConfig): string[] {
+  const keyWidth = Math.max(...app.routes.map((r) => r.routeKey.length));
+  const ruleWidth = Math.max(...app.routes.map((r) => formatRule(r.rule).length));
+  return [
+    "routes (identity-gateway:routes):",
+    ...app.routes.map(
+      (r) =>
+        `  ${r.routeKey.padEnd(keyWidth)}  ${formatRule(r.rule).padEnd(ruleWidth)}  ${ruleMeaning(r.rule, app)}`,
+    ),
+  ];
+}
+
 export function banner(gw: LocalGateway, stack: string, port: number): string {
   const app = gw.appConfig;
   const lines = [`mode ${app.authMode} (stack ${stack}), stage ${gw.model.stageName}`];
@@ -127,6 +158,7 @@ export function banner(gw: LocalGateway, stack: string, port: number): string {
     `issuer ${gw.profile.issuer}${builtIn ? " (built-in development issuer)" : ""}, audience ${gw.profile.audience || "(none: the audience check is off)"}, ${gw.profile.alg}`,
   );
   lines.push(...gw.substitutions);
+  lines.push(...routeTableLines(app));
   let token: string | undefined;
   try {
     token = gw.mintToken();

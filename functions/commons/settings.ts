@@ -13,6 +13,7 @@ import {
 } from "./algorithms";
 import { ENV } from "./env-contract";
 import { ConfigurationError } from "./errors";
+import { formatRoute, parseRouteTable, type RouteSpec } from "./routes";
 
 /** Where the verification key comes from, and therefore which single algorithm is accepted. */
 export type VerifyWith = "secret" | "public-key" | "jwks";
@@ -61,6 +62,12 @@ export interface AuthorizerSettings {
   readonly roleClaim?: string;
   /** rest-authorizer: roles any one of which allows the call; undefined when unset. */
   readonly requiredRoles?: readonly string[];
+  /**
+   * The route table (`ROUTE_RULES`, the `routes` config key normalized): the rule of each route
+   * the authorizer may be asked about. Undefined when `ROUTE_RULES` is unset, as in deployments
+   * made before the key existed: every route then needs just a valid token, as it did.
+   */
+  readonly routeRules?: readonly RouteSpec[];
 }
 
 /** The environment shape `readSettings` accepts (`process.env` fits). */
@@ -194,6 +201,24 @@ export function readSettings(env: Env): AuthorizerSettings {
     }
   }
 
+  // The table the program wrote (formatRoute lines). A line this parser refuses means the program
+  // and the function disagree (a hand-edited variable, a mismatched bundle): refuse to start
+  // rather than guess at a rule.
+  let routeRules: RouteSpec[] | undefined;
+  const routeLines = stringArray(ENV.ROUTE_RULES, { nonEmpty: true });
+  if (routeLines !== undefined) {
+    const { routes, problems } = parseRouteTable(routeLines);
+    for (const p of problems) fail(ENV.ROUTE_RULES, `line ${p.index}: ${p.message}.`);
+    if (problems.length === 0) routeRules = routes;
+    const needsRole = routes.find((r) => r.rule.kind === "roles");
+    if (needsRole !== undefined && str(ENV.ROLE_CLAIM) === undefined) {
+      fail(
+        ENV.ROLE_CLAIM,
+        `is required: ${ENV.ROUTE_RULES} has "${formatRoute(needsRole)}", which reads the caller's roles.`,
+      );
+    }
+  }
+
   const settings: AuthorizerSettings = {
     verifyWith,
     tokenAlgorithms: tokenAlgorithms as AsymmetricAlgorithm[] | undefined,
@@ -215,6 +240,7 @@ export function readSettings(env: Env): AuthorizerSettings {
     contextClaims,
     roleClaim: str(ENV.ROLE_CLAIM),
     requiredRoles: stringArray(ENV.REQUIRED_ROLES, { nonEmpty: true }),
+    routeRules,
   };
 
   if (problems.length > 0) {

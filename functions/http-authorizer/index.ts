@@ -19,6 +19,12 @@
  * which is also the honest status (the failure is on our side), and the gateway still fails
  * closed. Tokens that are wrong regardless of the key are still denied (createAuthorizer checks
  * their claims first), so a bad token never gets the 500.
+ *
+ * Per-route rules (`ROUTE_RULES`): once the token verifies, the rule of the request's `routeKey`
+ * must let the caller in (`roles=` through `ROLE_CLAIM`, `scopes=` through `scope`/`scp`), else a
+ * deny with `ROUTE_NOT_ALLOWED`. Such a deny is a decision about the token AND the route, so the
+ * program adds `$context.routeKey` to the identity sources whenever the rules differ between
+ * routes (infra/modes/http-lambda.ts says why): a cached decision then never crosses routes.
  */
 import type {
   APIGatewayRequestAuthorizerEventV2,
@@ -32,10 +38,12 @@ import {
   describeFailure,
   KeySourceUnavailableError,
   readSettings,
+  RouteNotAllowedError,
   type AuthResult,
   type Authorizer,
   type DecisionLogger,
 } from "../commons";
+import { createRouteCheck, type RouteCheck } from "./route-check";
 
 /** The Lambda error message while key material cannot be read (it never holds a secret). */
 export const KEY_SOURCE_DOWN_MESSAGE =
@@ -75,6 +83,8 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
   const getAuthorizer =
     options.getAuthorizer ?? (() => (authorizer ??= createAuthorizer(readSettings(process.env))));
   const logger = options.logger ?? createDecisionLogger();
+  // Built once per authorizer (so once per container), next to it: the Map of route rules.
+  let routeCheck: { readonly for: Authorizer; readonly check: RouteCheck | undefined } | undefined;
 
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpAuthorizerResult> => {
     const started = performance.now();
@@ -86,9 +96,23 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
       // authorizeHeader never rejects; this is belt and braces so a bug denies instead of 500.
       result = { ok: false, reason: new AuthorizerInternalError("Unexpected failure.", { cause }) };
     }
+    const route = event?.routeKey;
+    let detail: string | undefined;
+    if (result.ok) {
+      if (routeCheck?.for !== auth) {
+        routeCheck = {
+          for: auth,
+          check: createRouteCheck(auth.settings.routeRules, auth.settings.roleClaim),
+        };
+      }
+      const refused = routeCheck.check?.(route, result.claims);
+      if (refused !== undefined) {
+        detail = refused;
+        result = { ok: false, reason: new RouteNotAllowedError("Route rule not satisfied.") };
+      }
+    }
     const latencyMs = performance.now() - started;
     const requestId = event?.requestContext?.requestId;
-    const route = event?.routeKey;
     if (!result.ok) {
       logger.decision({
         decision: "deny",
@@ -96,7 +120,7 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
         requestId,
         route,
         latencyMs,
-        detail: describeFailure(result.reason),
+        detail: detail ?? describeFailure(result.reason),
       });
       // See the file comment: an outage must not become a cached deny. A fresh error without the
       // cause, so the Lambda runtime's error record names the failure and nothing else.

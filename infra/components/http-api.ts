@@ -170,13 +170,21 @@ export interface HttpApiBaseArgs {
    * @default {}
    */
   readonly accessLogIdentityFields?: Readonly<Record<string, string>>;
+  /**
+   * The route table has public routes: create the identity-free integration they target (CORS
+   * creates it anyway). @default false
+   */
+  readonly publicRoutes?: boolean;
 }
 
 export class HttpApiBase extends pulumi.ComponentResource {
   readonly api: aws.apigatewayv2.Api;
   readonly integration: aws.apigatewayv2.Integration;
-  /** The integration of the `OPTIONS` routes, when CORS is configured (identity removed). */
-  readonly preflightIntegration?: aws.apigatewayv2.Integration;
+  /**
+   * The integration of the routes without an authorizer (public routes, CORS `OPTIONS` routes):
+   * the identity removed. Created with CORS or `publicRoutes`.
+   */
+  readonly identityFreeIntegration?: aws.apigatewayv2.Integration;
   readonly stage: aws.apigatewayv2.Stage;
   /** The stage's access-log group; undefined when `stage.accessLogging` is false. */
   readonly accessLogGroup?: aws.cloudwatch.LogGroup;
@@ -261,12 +269,14 @@ export class HttpApiBase extends pulumi.ComponentResource {
       { apiId: this.api.id, ...integrationTarget, requestParameters },
       { parent: this },
     );
-    if (cors) {
-      // The integration of the unauthenticated `OPTIONS` routes (see routes.ts for why they need
-      // one): the same backend, but the mapping only REMOVES the identity headers and query
-      // parameters, so an `OPTIONS` request that is not a preflight (API Gateway answers those
-      // itself) reaches the backend with no identity at all, never a client-chosen one.
-      this.preflightIntegration = new aws.apigatewayv2.Integration(
+    if (cors || args.publicRoutes) {
+      // The integration of the routes without an authorizer (public routes, and the `OPTIONS`
+      // routes CORS needs; see routes.ts for why they need one): the same backend, but the mapping
+      // only REMOVES the identity headers and query parameters, so a request there (an `OPTIONS`
+      // that is not a preflight, which API Gateway answers itself, or a call to `GET /health`)
+      // reaches the backend with no identity at all, never a client-chosen one. The resource keeps
+      // the name it had when only preflight routes used it: stacks hold it in their URNs.
+      this.identityFreeIntegration = new aws.apigatewayv2.Integration(
         `${name}-preflight-integration`,
         {
           apiId: this.api.id,

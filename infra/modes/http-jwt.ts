@@ -48,6 +48,7 @@ export class HttpJwtGateway extends pulumi.ComponentResource {
         accessLogIdentityFields: {
           customerId: jwtClaimExpression(config.identity.customerIdClaims[0]),
         },
+        publicRoutes: config.routes.some((r) => r.rule.kind === "public"),
       },
       { parent: this },
     );
@@ -64,15 +65,21 @@ export class HttpJwtGateway extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // One route per table line. API Gateway's JWT authorizer enforces the rules itself:
+    // `scopes=` as the route's authorizationScopes, `authenticated` as a JWT route without them
+    // (the default table carries authorizationScopes as its rule, so it deploys as before).
+    // `roles=` never reaches here: parseConfig refuses it in this mode.
     this.routes = createRoutes(name, this, {
       apiId: api.id,
       integrationId: this.http.integration.id,
+      table: config.routes,
       authorization: {
         authorizationType: "JWT",
         authorizerId: this.authorizer.id,
-        authorizationScopes: config.authorizationScopes,
+        nativeScopes: true,
       },
-      preflightIntegrationId: this.http.preflightIntegration?.id,
+      identityFreeIntegrationId: this.http.identityFreeIntegration?.id,
+      cors: config.cors !== undefined,
     });
 
     this.outputs = {

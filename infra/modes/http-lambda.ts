@@ -8,7 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 import { ENV } from "../../functions/commons/env-contract";
-import { formatRoute } from "../../functions/commons/routes";
+import { formatRoute, rulesAreUniform, type RouteSpec } from "../../functions/commons/routes";
 import type { HttpLambdaConfig } from "../config";
 import { AuthorizerFunction } from "../components/authorizer-function";
 import {
@@ -28,6 +28,44 @@ export interface HttpLambdaGatewayArgs {
 
 /** Where an HTTP API REQUEST authorizer's token comes from. */
 export const HTTP_LAMBDA_IDENTITY_SOURCES = ["$request.header.Authorization"];
+
+/** The identity source that makes API Gateway cache one decision per route. */
+export const ROUTE_KEY_IDENTITY_SOURCE = "$context.routeKey";
+
+/**
+ * The authorizer's identity sources for a route table: the token, plus `$context.routeKey` when
+ * the non-public routes do not all have the same rule.
+ *
+ * Why: API Gateway caches a Lambda authorizer's result under its identity-source values and
+ * shares it across every route that uses the authorizer; a simple response "allows or denies
+ * every request that matches those identity values". With only the token as the key, a token
+ * allowed on `GET /orders/{proxy+}` (it has `orders:read`) would be let into `ANY /admin/{proxy+}`
+ * from the cache for the whole TTL, the authorizer never asked. Identity sources may be
+ * `$context.<variable>`, and with the route key among them each route gets its own cache entry
+ * ("Working with AWS Lambda authorizers for HTTP APIs", sections "Identity sources" and "Caching",
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html;
+ * aws-semantics.md §2: "Add $context.routeKey to the identity sources to cache per route").
+ * Every request carries a route key, so the "each identity source must be present" rule never
+ * turns a request away for it.
+ *
+ * Why not the other fix, the IAM-policy response format listing exactly the routes the caller may
+ * call (the cached policy is then checked against each route's ARN): it gives up simple
+ * responses, so `enableSimpleResponses` and the handler's answer change for every stack, the
+ * default table's included; the authorizer would have to turn the whole table into
+ * `execute-api` ARNs (API id, stage, a wildcard per path variable) and evaluate every rule for
+ * every token; and a wrong wildcard would silently widen access. The route key costs one
+ * authorizer call per token per route instead of one per token: the README says so.
+ *
+ * When every non-public route has the same rule (the default table, or any table whose rules
+ * are all `authenticated`), one cached decision is right for every route, so the identity
+ * sources stay exactly what they were: no change, and no extra invocations, for existing stacks.
+ * Public routes have no authorizer, so their rule never shares the cache.
+ */
+export function httpLambdaIdentitySources(routes: readonly RouteSpec[]): string[] {
+  return rulesAreUniform(routes)
+    ? [...HTTP_LAMBDA_IDENTITY_SOURCES]
+    : [...HTTP_LAMBDA_IDENTITY_SOURCES, ROUTE_KEY_IDENTITY_SOURCE];
+}
 
 export class HttpLambdaGateway extends pulumi.ComponentResource {
   readonly keys: KeyMaterial;
@@ -75,6 +113,7 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
           (f) => `$context.authorizer.${f.contextKey}`,
         ),
         accessLogIdentityFields: { customerId: "$context.authorizer.customerId" },
+        publicRoutes: config.routes.some((r) => r.rule.kind === "public"),
       },
       { parent: this },
     );
@@ -87,7 +126,7 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
         authorizerType: "REQUEST",
         authorizerPayloadFormatVersion: "2.0",
         enableSimpleResponses: true,
-        identitySources: HTTP_LAMBDA_IDENTITY_SOURCES,
+        identitySources: httpLambdaIdentitySources(config.routes),
         authorizerResultTtlInSeconds: config.lambda.authorizerCacheTtl,
         authorizerUri: this.authorizerFunction.function.invokeArn,
       },
@@ -101,11 +140,15 @@ export class HttpLambdaGateway extends pulumi.ComponentResource {
       this,
     );
 
+    // One route per table line; the authorizer enforces roles= and scopes= itself, finding the
+    // rule by the event's routeKey (functions/http-authorizer/route-check.ts).
     this.routes = createRoutes(name, this, {
       apiId: api.id,
       integrationId: this.http.integration.id,
+      table: config.routes,
       authorization: { authorizationType: "CUSTOM", authorizerId: this.authorizer.id },
-      preflightIntegrationId: this.http.preflightIntegration?.id,
+      identityFreeIntegrationId: this.http.identityFreeIntegration?.id,
+      cors: config.cors !== undefined,
     });
 
     this.outputs = {

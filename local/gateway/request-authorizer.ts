@@ -79,6 +79,9 @@ export class RequestAuthorizer {
       values.push(v);
     }
     // §2 "Caching": TTL > 0 and at least one identity source; key = the identity-source values.
+    // With `$context.routeKey` among the sources (http-lambda with differing route rules) the
+    // route key is part of the key, so a decision is cached per route; without it one decision
+    // serves every route ("Add $context.routeKey to the identity sources to cache per route").
     const cacheable = this.model.resultTtlSeconds > 0 && values.length > 0;
     const key = JSON.stringify(values);
     let decision = cacheable ? this.cache.get(key) : undefined;

@@ -23,6 +23,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const outcomes = (report: Report, outcome: string): string[] =>
   report.results.filter((r) => r.outcome === outcome).map((r) => r.check);
 
+/** `--route` for every line of the program's `routes` output. */
+const routeFlags = (gw: LocalGateway): string[] =>
+  (gw.program.outputs.routes as string[]).flatMap((line) => ["--route", line]);
+
 /** Run the CLI, capturing its output. */
 async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
@@ -49,12 +53,14 @@ describe.each(MODES)("%s", (mode) => {
     const { code, out } = await cli([
       ...["--url", gw.stageUrl, "--mode", mode, "--private-key-file", keyFile],
       ...["--issuer", gw.profile.issuer, "--audience", gw.profile.audience!, "--origin", ORIGIN],
+      // The table the program deployed: its `routes` stack output, as --stack would read it.
+      ...routeFlags(gw),
       "--json",
     ]);
     const report = JSON.parse(out) as Report;
     expect(outcomes(report, "fail")).toEqual([]);
     expect(code).toBe(0);
-    // Per-route rules do not exist yet (issue 11): their checks say so instead of passing.
+    // The default table has one rule and no public route: the per-route checks say so.
     const na = ["public-route", "missing-scope", "cache-safety"];
     if (mode !== "rest-token") na.splice(1, 0, "wrong-role");
     expect(outcomes(report, "n/a")).toEqual(na);
@@ -84,6 +90,60 @@ describe.each(MODES)("%s", (mode) => {
     expect(outcomes(report, "pass")).toEqual(
       expect.arrayContaining(["missing-token", "garbled-token", "valid-token", "alg-none"]),
     );
+  });
+});
+
+describe.each([
+  [
+    "http-lambda",
+    [
+      "GET /health public",
+      "POST /webhooks/{proxy+} public",
+      "ANY /admin/{proxy+} roles=admin",
+      "GET /orders/{proxy+} scopes=orders:read",
+      "ANY /{proxy+} authenticated",
+    ],
+  ],
+  [
+    "http-jwt",
+    [
+      "GET /health public",
+      "POST /webhooks/{proxy+} public",
+      "ANY /admin/{proxy+} scopes=admin",
+      "GET /orders/{proxy+} scopes=orders:read",
+      "ANY /{proxy+} authenticated",
+    ],
+  ],
+] as const)("%s with the README's example table", (mode, table) => {
+  let gw: LocalGateway;
+  let keyFile: string;
+  beforeAll(async () => {
+    gw = await startLocal({
+      port: 0,
+      mode,
+      config: { routes: JSON.stringify(table), corsAllowOrigins: JSON.stringify([ORIGIN]) },
+    });
+    keyFile = join(dir, `${mode}-routes.pem`);
+    writeFileSync(keyFile, gw.devIssuer!.keys.privateKeyPem, { mode: 0o600 });
+  });
+  afterAll(() => gw?.close());
+
+  it("the route checks run on the routes output and pass", async () => {
+    const { code, out } = await cli([
+      ...["--url", gw.stageUrl, "--mode", mode, "--private-key-file", keyFile],
+      ...["--issuer", gw.profile.issuer, "--audience", gw.profile.audience!, "--origin", ORIGIN],
+      ...routeFlags(gw),
+      "--json",
+    ]);
+    const report = JSON.parse(out) as Report;
+    expect(outcomes(report, "fail")).toEqual([]);
+    expect(code).toBe(0);
+    const ran = (check: string) =>
+      report.results.filter((r) => r.check === check && r.outcome === "pass").length;
+    expect(ran("public-route")).toBe(2);
+    expect(ran("cache-safety")).toBe(1);
+    expect(ran("missing-scope")).toBe(mode === "http-jwt" ? 2 : 1);
+    expect(ran("wrong-role")).toBe(mode === "http-jwt" ? 0 : 1);
   });
 });
 

@@ -190,8 +190,11 @@ export const HTTP_TYPES = {
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 } as const;
 
-/** The stack-output contract's keys (infra/outputs.ts `GatewayOutputs`), sorted: every mode has all of them. */
-export const OUTPUT_KEYS = [
+/**
+ * The keys a mode component's outputs have (infra/outputs.ts `GatewayOutputs` without `routes`,
+ * which `createGateway` adds from the config for every mode), sorted.
+ */
+export const MODE_OUTPUT_KEYS = [
   "apiId",
   "apiType",
   "apiUrl",
@@ -205,16 +208,21 @@ export const OUTPUT_KEYS = [
   "stageName",
 ];
 
+/** The stack-output contract's keys (infra/outputs.ts `StackOutputs`), sorted: every mode has all of them. */
+export const OUTPUT_KEYS = [...MODE_OUTPUT_KEYS, "routes"].sort();
+
 /**
- * Checks a mode's stack outputs against the contract: exactly the contract keys (none missing, a
- * value that does not apply is `null`), and, when `expected` is given, the values (Outputs
- * resolved, plain values as they are) `toEqual` it. Returns the resolved values for further checks.
+ * Checks outputs against the contract: exactly the contract keys (none missing, a value that does
+ * not apply is `null`): OUTPUT_KEYS for the stack outputs (`createGateway`), MODE_OUTPUT_KEYS for
+ * a mode component's own (`gw.outputs`, which has no `routes`); and, when `expected` is given, the
+ * values (Outputs resolved, plain values as they are) `toEqual` it. Returns the resolved values
+ * for further checks.
  */
 export async function expectOutputContract(
   outputs: object,
   expected?: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  expect(Object.keys(outputs).sort()).toEqual(OUTPUT_KEYS);
+  expect(Object.keys(outputs).sort()).toEqual("routes" in outputs ? OUTPUT_KEYS : MODE_OUTPUT_KEYS);
   const resolved = Object.fromEntries(
     await Promise.all(
       Object.entries(outputs).map(async ([k, v]) => [

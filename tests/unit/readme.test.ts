@@ -20,6 +20,7 @@ const OUTPUT_KEYS = [
   "secretArn",
   "identityHeaders",
   "issuer",
+  "routes",
 ];
 
 describe("README", () => {
