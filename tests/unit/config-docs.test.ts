@@ -3,7 +3,7 @@
  * written from infra/config/schema.ts, and `--check` fails when either is out of date.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -31,7 +31,8 @@ function configDocs(root: string, ...args: string[]) {
 /** A copy of the files the script reads and writes, with Prettier's settings. */
 function copyOfProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "config-docs-"));
-  for (const f of ["Pulumi.yaml", "README.md", ".prettierrc"]) {
+  mkdirSync(join(dir, "infra", "component"), { recursive: true });
+  for (const f of ["Pulumi.yaml", "README.md", ".prettierrc", "infra/component/args.ts"]) {
     copyFileSync(join(ROOT, f), join(dir, f));
   }
   return dir;
