@@ -48,7 +48,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** The declared type of a value, as Pulumi would hold it as text; a problem when it is not. */
 function configText(decl: ConfigDeclaration, value: unknown): string | { problem: string } {
-  const got = Array.isArray(value) ? "a list" : pulumi.Output.isInstance(value) ? "an Output" : typeof value;
+  const got = Array.isArray(value)
+    ? "a list"
+    : pulumi.Output.isInstance(value)
+      ? "an Output"
+      : typeof value;
   switch (decl.type) {
     case "string":
       return typeof value === "string" ? value : { problem: `expected a string, got ${got}.` };
@@ -198,16 +202,27 @@ export function configFromArgs(name: string, args: IdentityGatewayArgs): AppConf
   // A jwtSecret given as an Output: its strength is only known once it resolves (at preview, for
   // a config secret), so the same rule runs then, and a weak secret fails the deployment with the
   // same message naming the argument.
-  const checked = pulumi.output(secret).apply((value) => {
-    try {
-      parseConfig({ ...raw, jwtSecretBytes: Buffer.byteLength(value, "utf8") }, options);
-    } catch (err) {
-      if (err instanceof ConfigError) throw argsError(name, err);
-      throw err;
-    }
-    return value;
-  });
+  const checked = pulumi.output(secret).apply((value) => checkJwtSecret(name, raw, value, options));
   return withJwtSecret(config, pulumi.secret(checked));
+}
+
+/**
+ * `value` when the jwtSecret of the IdentityGateway `name` is strong enough, by parseConfig's rule.
+ * @throws ConfigError naming args.jwtSecret
+ */
+export function checkJwtSecret(
+  name: string,
+  raw: RawConfig,
+  value: string,
+  options: ParseOptions = {},
+): string {
+  try {
+    parseConfig({ ...raw, jwtSecretBytes: Buffer.byteLength(value, "utf8") }, options);
+  } catch (err) {
+    if (err instanceof ConfigError) throw argsError(name, err);
+    throw err;
+  }
+  return value;
 }
 
 function withJwtSecret(config: AppConfig, jwtSecret: pulumi.Output<string>): AppConfig {

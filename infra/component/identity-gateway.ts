@@ -90,8 +90,6 @@ export class IdentityGateway extends pulumi.ComponentResource {
   }
 }
 
-function optional(
-  value: pulumi.Output<string> | string | null,
-): pulumi.Output<string | undefined> {
+function optional(value: pulumi.Output<string> | string | null): pulumi.Output<string | undefined> {
   return pulumi.output<string | undefined>(value ?? undefined);
 }

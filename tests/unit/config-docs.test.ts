@@ -73,6 +73,21 @@ describe("npm run config:docs", () => {
     expect(configDocs(dir, "--check").status).toBe(0);
   });
 
+  test("--check names a stale infra/component/args.ts, and a run writes it back", () => {
+    const dir = copyOfProject();
+    const args = join(dir, "infra", "component", "args.ts");
+    writeFileSync(args, readFileSync(args, "utf8").replace("readonly audiences:", "audiences:"));
+    const check = configDocs(dir, "--check");
+    expect(check.status).toBe(1);
+    expect(check.stderr.trim()).toBe(
+      "infra/component/args.ts is out of date with infra/config/schema.ts: run npm run config:docs",
+    );
+    expect(configDocs(dir).status).toBe(0);
+    expect(readFileSync(args, "utf8")).toBe(
+      readFileSync(join(ROOT, "infra", "component", "args.ts"), "utf8"),
+    );
+  });
+
   test("a README without the table markers is one line naming them", () => {
     const dir = copyOfProject();
     writeFileSync(join(dir, "README.md"), "# no table here\n");
