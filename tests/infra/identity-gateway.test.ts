@@ -279,7 +279,8 @@ test("every config key is exactly one argument, documented in args.ts", () => {
   const paths = argPaths().map(([, p]) => p.join("."));
   expect(paths).toHaveLength(Object.keys(CONFIG_KEYS).length);
   expect(new Set(paths).size).toBe(paths.length);
-  const source = renderComponentArgs();
+  // Doc comments wrap: read them as one line.
+  const source = renderComponentArgs().replace(/\s*\n\s*\*\s*/g, " ");
   for (const key of Object.keys(CONFIG_KEYS)) expect(source).toContain(`(Config key: ${key}.)`);
   // A group name is never also a top-level argument.
   const top = paths.filter((p) => !p.includes("."));
