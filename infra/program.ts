@@ -26,7 +26,10 @@ export interface CreateGatewayOptions {
 }
 
 /** Instantiate the gateway of `config.authMode` and return the stack-output contract. */
-export function createGateway(config: AppConfig, options: CreateGatewayOptions = {}): GatewayOutputs {
+export function createGateway(
+  config: AppConfig,
+  options: CreateGatewayOptions = {},
+): GatewayOutputs {
   const outputs = createModeGateway(config, options.name ?? GATEWAY_NAME, options.opts);
   // Every mode's apiUrl without a trailing `/` (see withoutTrailingSlash).
   return { ...outputs, apiUrl: withoutTrailingSlash(outputs.apiUrl) };

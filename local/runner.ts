@@ -17,6 +17,7 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
+import NodeModule from "node:module";
 import { join } from "node:path";
 
 import { LOCAL_RUN_HOOK, type LocalRunHook } from "../infra/component/args-config";
@@ -222,7 +223,7 @@ function runUserProgram(
   }) satisfies LocalRunHook;
   // Node's resolver, for the program's imports under tsx (Jest resolves through its own mapper).
   type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
-  const Module = require("node:module") as { _resolveFilename: Resolve };
+  const Module = NodeModule as unknown as { _resolveFilename: Resolve };
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
     if (request === "identity-gateway") {

@@ -6,7 +6,7 @@
  * resolver).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -55,7 +55,7 @@ describe("startLocal({ program })", () => {
 test("a program with bad arguments is refused with the message naming the argument", async () => {
   const dir = mkdtempSync(join(tmpdir(), "program-"));
   const bad = join(dir, "index.ts");
-  require("node:fs").writeFileSync(
+  writeFileSync(
     bad,
     `import { IdentityGateway } from "identity-gateway";\nnew IdentityGateway("gw", { authMode: "http-lambda", audiences: ["a"] } as never);\n`,
   );
