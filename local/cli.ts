@@ -35,6 +35,8 @@ Options:
   --secret-file PATH      verify HS256 tokens with the secret in PATH (Lambda modes)
   --public-key-file PATH  verify RS256 tokens with the PEM public key in PATH (Lambda modes)
   --backend-url URL       forward to this backend instead of the echo Lambda
+  --program PATH          serve the IdentityGateway your own Pulumi program (PATH, e.g.
+                          index.ts) creates, instead of this repository's stack
   --playground            serve the browser playground on its own origin (its origin is added
                           to corsAllowOrigins for this run)
   --playground-port N     the playground's port on 127.0.0.1 (0 picks a free one) [8090]
@@ -68,6 +70,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       "secret-file": { type: "string" },
       "public-key-file": { type: "string" },
       "backend-url": { type: "string" },
+      program: { type: "string" },
       playground: { type: "boolean" },
       "playground-port": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -115,6 +118,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       secretFile: values["secret-file"],
       publicKeyFile: values["public-key-file"],
       backendUrl: values["backend-url"],
+      program: values.program,
     },
   };
 }
@@ -151,7 +155,8 @@ export function routeTableLines(app: AppConfig): string[] {
 
 export function banner(gw: LocalGateway, stack: string, port: number): string {
   const app = gw.appConfig;
-  const lines = [`mode ${app.authMode} (stack ${stack}), stage ${gw.model.stageName}`];
+  const source = gw.programPath === undefined ? `stack ${stack}` : `program ${gw.programPath}`;
+  const lines = [`mode ${app.authMode} (${source}), stage ${gw.model.stageName}`];
   const builtIn = gw.devIssuer !== undefined && gw.profile.issuer === gw.devIssuer.url;
   // Always stated, so a token can be had elsewhere when none is printed (key files, --issuer).
   lines.push(

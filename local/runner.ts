@@ -17,7 +17,11 @@ import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 
-import type { AppConfig, ParseOptions } from "../infra/config";
+import NodeModule from "node:module";
+import { join } from "node:path";
+
+import { LOCAL_RUN_HOOK, type LocalRunHook } from "../infra/component/args-config";
+import { parseConfig, type AppConfig, type ParseOptions } from "../infra/config";
 import type { GatewayOutputs } from "../infra/outputs";
 import type {
   ApiModel,
@@ -66,6 +70,17 @@ export interface RunProgramOptions {
   readonly secretKeys?: readonly string[];
   /** Passed to `loadConfig` (the local runner allows loopback http issuers). */
   readonly parseOptions?: ParseOptions;
+  /**
+   * A user's Pulumi program to run instead of this repository's (`npm start -- --program`): a file
+   * that creates one `IdentityGateway`. Its `identity-gateway`, `@pulumi/pulumi` and `@pulumi/aws`
+   * are this checkout's, so the component it builds is the one the mocks record.
+   */
+  readonly program?: string;
+  /**
+   * With `program`: the config the IdentityGateway runs with locally, from the raw config its
+   * arguments stand for (after they passed the deployed rules). @default the arguments as given
+   */
+  readonly argsHook?: LocalRunHook;
 }
 
 export interface ProgramRun {
@@ -159,11 +174,21 @@ async function runExclusive(options: RunProgramOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig({ ...options.config }, [...(options.secretKeys ?? [])]);
 
   // Loaded only now, with the mocks and the config in place.
-  const { loadConfig } = await import("../infra/config");
-  const { createGateway } = await import("../infra/program");
-  const appConfig = loadConfig(options.parseOptions);
-  const gateway = createGateway(appConfig);
-  const outputs = await resolveOutputs(gateway);
+  let appConfig: AppConfig;
+  let outputs: Record<string, unknown>;
+  if (options.program === undefined) {
+    const { loadConfig } = await import("../infra/config");
+    const { createGateway } = await import("../infra/program");
+    appConfig = loadConfig(options.parseOptions);
+    outputs = await resolveOutputs(createGateway(appConfig));
+  } else {
+    const run = runUserProgram(
+      options.program,
+      options.argsHook ?? ((_n, raw) => ({ raw, options: options.parseOptions ?? {} })),
+    );
+    appConfig = run.appConfig;
+    outputs = await resolveOutputs(run.exports);
+  }
   await settle(() => resources.length);
 
   await resolveAssets(resources);
@@ -171,7 +196,63 @@ async function runExclusive(options: RunProgramOptions): Promise<ProgramRun> {
   return { model, appConfig, secrets, outputs, resources };
 }
 
-async function resolveOutputs(gateway: GatewayOutputs): Promise<Record<string, unknown>> {
+/** This checkout's copies of what a user's program imports, so there is one Pulumi runtime. */
+const REPO_ROOT = join(__dirname, "..");
+const COMPONENT_ENTRY = join(REPO_ROOT, "infra", "component", "index.ts");
+
+/**
+ * Load a user's program with the local-run hook installed, and return its exports (its stack
+ * outputs) and the config of the one IdentityGateway it created.
+ * @throws ModelError when it creates none, or more than one
+ */
+function runUserProgram(
+  path: string,
+  hook: LocalRunHook,
+): { appConfig: AppConfig; exports: Record<string, unknown> } {
+  let appConfig: AppConfig | undefined;
+  const global = globalThis as Record<symbol, unknown>;
+  global[LOCAL_RUN_HOOK] = ((name, raw) => {
+    if (appConfig !== undefined) {
+      throw new ModelError(
+        `the program creates more than one IdentityGateway ("${name}"); serve one at a time`,
+      );
+    }
+    const local = hook(name, raw);
+    appConfig = parseConfig(local.raw, local.options);
+    return local;
+  }) satisfies LocalRunHook;
+  // Node's resolver, for the program's imports under tsx (Jest resolves through its own mapper).
+  type Resolve = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
+  const Module = NodeModule as unknown as { _resolveFilename: Resolve };
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (this: unknown, request, parent, isMain, options) {
+    if (request === "identity-gateway") {
+      return resolve.call(this, COMPONENT_ENTRY, parent, isMain, options);
+    }
+    if (/^@pulumi\/(pulumi|aws)(\/|$)/.test(request)) {
+      return resolve.call(this, request, parent, isMain, { paths: [REPO_ROOT] });
+    }
+    return resolve.call(this, request, parent, isMain, options);
+  };
+  let exports: Record<string, unknown>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exports = { ...(require(path) as Record<string, unknown>) };
+  } finally {
+    Module._resolveFilename = resolve;
+    delete global[LOCAL_RUN_HOOK];
+  }
+  if (appConfig === undefined) {
+    throw new ModelError(
+      `${path} creates no IdentityGateway (import { IdentityGateway } from "identity-gateway")`,
+    );
+  }
+  return { appConfig, exports };
+}
+
+async function resolveOutputs(
+  gateway: GatewayOutputs | Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const entries = await Promise.all(
     Object.entries(gateway).map(async ([key, value]) => {
       if (value === null || value === undefined) return [key, null] as const;

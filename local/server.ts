@@ -17,18 +17,22 @@
  * The program then runs with that config exactly as `pulumi up` would run it, except that
  * `parseConfig` accepts http issuers on loopback (`allowLoopbackHttpIssuer`).
  */
-import { readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+
+import * as pulumi from "@pulumi/pulumi";
 import { join, resolve } from "node:path";
 
 import {
   AUTH_MODES,
   CONFIG_KEYS,
+  PROJECT,
   configString,
   parseConfig,
   plaintextKeys,
   withoutDeclaredDefaults,
   type AppConfig,
   type AuthMode,
+  type RawConfig,
 } from "../infra/config";
 import {
   DevIssuer,
@@ -90,6 +94,12 @@ export interface LocalOptions {
   /** Forward to this backend instead of the echo Lambda. */
   readonly backendUrl?: string;
   /**
+   * Serve the IdentityGateway a user's Pulumi program creates (`--program`) instead of this
+   * repository's stack: its arguments take the place of the stack config (checked by the same
+   * rules), and the options above replace issuer, keys, mode and backend as they do for a stack.
+   */
+  readonly program?: string;
+  /**
    * The playground's origin (`npm start -- --playground`): added to `corsAllowOrigins` for this
    * run, so the browser's cross-origin calls from the page pass the real preflight.
    */
@@ -135,6 +145,8 @@ export interface LocalGateway {
   readonly model: ApiModel;
   readonly appConfig: AppConfig;
   readonly program: ProgramRun;
+  /** `--program`: the user's program served. */
+  readonly programPath?: string;
   /** How tokens must look; signed with the development keys or `--secret-file`. */
   readonly profile: TokenProfile;
   /** A token the gateway accepts (claims default to a role the stack requires). */
@@ -461,6 +473,34 @@ export function localConfig(
   return result;
 }
 
+/**
+ * An IdentityGateway's raw config as a stack's: its arguments as the stack's values, a jwtSecret
+ * (held as a secret Output) as an encrypted value, which the local run replaces by its own.
+ */
+function argsStackConfig(sc: StackConfig, raw: RawConfig): StackConfig {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw.values)) {
+    if (v !== undefined) config[`${sc.project}:${k}`] = v;
+  }
+  const secureKeys = raw.jwtSecret === undefined ? [] : [`${sc.project}:jwtSecret`];
+  return { ...sc, config, secureKeys };
+}
+
+/** The raw config `localConfig`'s result stands for, as `loadConfig` would hand it over. */
+function rawFromLocalConfig(sc: StackConfig, local: LocalConfig): RawConfig {
+  const values = withoutDeclaredDefaults(
+    projectValues({ project: sc.project, config: local.config }),
+  );
+  const jwtSecret = values.jwtSecret;
+  delete values.jwtSecret;
+  return {
+    stackName: sc.stack,
+    values,
+    jwtSecret: jwtSecret === undefined ? undefined : pulumi.secret(jwtSecret),
+    jwtSecretBytes: jwtSecret === undefined ? undefined : Buffer.byteLength(jwtSecret, "utf8"),
+  };
+}
+
 /** The claims a default token carries so that the stack's rules accept it. */
 export function defaultClaims(app: AppConfig): Record<string, unknown> {
   const claims: Record<string, unknown> = { name: "Dev Customer" };
@@ -512,9 +552,18 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
   const root = options.root ?? ROOT;
   const stack = options.stack ?? "dev";
   checkLocalOptions(options);
-  const sc = readStackConfig(root, stack);
-  // The stack as pulumi preview would judge it, before any local substitution.
-  validateStack(sc, options);
+  let sc: StackConfig;
+  if (options.program === undefined) {
+    sc = readStackConfig(root, stack);
+    // The stack as pulumi preview would judge it, before any local substitution.
+    validateStack(sc, options);
+  } else {
+    if (!existsSync(options.program)) {
+      throw new LocalOptionError(`--program: ${options.program} does not exist`);
+    }
+    // The component checks its arguments by the deployed rules before the local hook runs.
+    sc = { project: PROJECT, stack, config: {}, secureKeys: [], declaredSecretKeys: [] };
+  }
   const warnings: string[] = [];
   if (options.issuer !== undefined) {
     // Keep serving: the issuer may come up later, and every request is denied until it does.
@@ -534,17 +583,28 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
   try {
     const devIssuer = options.issuer === undefined ? await DevIssuer.start(devKeys) : undefined;
     if (devIssuer) cleanup.push(() => devIssuer.close());
-    const local = localConfig(sc, options, devKeys, devIssuer?.url ?? "http://127.0.0.1");
-    const signingKeys: DevKeys =
-      local.hs256Secret !== undefined ? { ...devKeys, hs256Secret: local.hs256Secret } : devKeys;
-
+    const issuerUrl = devIssuer?.url ?? "http://127.0.0.1";
+    let local: LocalConfig | undefined =
+      options.program === undefined ? localConfig(sc, options, devKeys, issuerUrl) : undefined;
     const program = await runProgram({
       stack,
       project: sc.project,
-      config: local.config,
-      secretKeys: local.secretKeys,
+      config: local?.config ?? {},
+      secretKeys: local?.secretKeys ?? [],
       parseOptions: { allowLoopbackHttpIssuer: true },
+      program: options.program === undefined ? undefined : resolve(options.program),
+      // A program's IdentityGateway: its arguments read as a stack's config, substituted alike.
+      argsHook: (_name, raw) => {
+        local = localConfig(argsStackConfig(sc, raw), options, devKeys, issuerUrl);
+        return {
+          raw: rawFromLocalConfig(sc, local),
+          options: { allowLoopbackHttpIssuer: true },
+        };
+      },
     });
+    if (local === undefined) throw new Error("the program's IdentityGateway was never configured");
+    const signingKeys: DevKeys =
+      local.hs256Secret !== undefined ? { ...devKeys, hs256Secret: local.hs256Secret } : devKeys;
 
     const secrets = await SecretsEndpoint.start();
     cleanup.push(() => secrets.close());
@@ -602,6 +662,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalGatew
       model,
       appConfig: program.appConfig,
       program,
+      programPath: options.program,
       profile,
       mintToken: (opts) => mintForSession(signingKeys, session, opts),
       invocations: {

@@ -1,13 +1,15 @@
 /**
- * `npm run config:docs`: write the `config:` block of Pulumi.yaml and the README's configuration
- * table from the declarations in infra/config/schema.ts. `npm run config:docs -- --check` writes
+ * `npm run config:docs`: write the `config:` block of Pulumi.yaml, the README's configuration
+ * table and the IdentityGateway component's arguments (infra/component/args.ts) from the
+ * declarations in infra/config/schema.ts. `npm run config:docs -- --check` writes
  * nothing and fails (exit 1, naming the files) when either is out of date; CI runs it.
  * `--root DIR` works on the files in DIR instead of the repository's (for the tests).
  */
-import { readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import * as prettier from "prettier";
 
+import { renderComponentArgs } from "../infra/component/args-docs";
 import { renderPulumiYaml, renderReadme } from "../infra/config/docs";
 
 /** The value after `flag` on the command line, if given. */
@@ -24,28 +26,40 @@ async function formatted(path: string, text: string): Promise<string> {
   return prettier.format(text, { ...options, filepath: path });
 }
 
+/** `a`, `a and b`, `a, b and c`. */
+function listing(names: readonly string[]): string {
+  return names.length <= 1
+    ? names.join("")
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
 async function main(): Promise<number> {
   const check = process.argv.includes("--check");
   const stale: string[] = [];
   const files: Array<[string, (current: string) => string]> = [
     ["Pulumi.yaml", renderPulumiYaml],
     ["README.md", renderReadme],
+    // Written whole: nothing in it is kept.
+    ["infra/component/args.ts", () => renderComponentArgs()],
   ];
   for (const [name, render] of files) {
     const path = join(ROOT, name);
-    const current = readFileSync(path, "utf8");
+    const current = existsSync(path) ? readFileSync(path, "utf8") : "";
     const next = await formatted(path, render(current));
     if (next === current) continue;
     stale.push(name);
-    if (!check) writeFileSync(path, next);
+    if (!check) {
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, next);
+    }
   }
   if (check && stale.length > 0) {
     console.error(
-      `${stale.join(" and ")} ${stale.length === 1 ? "is" : "are"} out of date with infra/config/schema.ts: run npm run config:docs`,
+      `${listing(stale)} ${stale.length === 1 ? "is" : "are"} out of date with infra/config/schema.ts: run npm run config:docs`,
     );
     return 1;
   }
-  console.log(stale.length === 0 ? "config docs are up to date" : `wrote ${stale.join(" and ")}`);
+  console.log(stale.length === 0 ? "config docs are up to date" : `wrote ${listing(stale)}`);
   return 0;
 }
 

@@ -9,13 +9,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 
 /** The functions `scripts/build.mjs` bundles. */
 export type FunctionName = "http-authorizer" | "rest-authorizer" | "echo-backend";
 
-/** Repository root: this file lives in `<root>/infra/components/`. */
-const ROOT = resolve(__dirname, "..", "..");
+/**
+ * The package root: the nearest directory above this file holding a `package.json`. From a clone
+ * this file runs as `<root>/infra/components/bundle.ts`; installed, it runs compiled as
+ * `<root>/lib/infra/components/bundle.js` inside the consumer's `node_modules`. Either way the
+ * bundles are the package's own (`<root>/dist/functions/`), never looked up from the caller's
+ * working directory, so a program that imports the component from anywhere deploys them.
+ */
+export function packageRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const ROOT = packageRoot();
 
 /** Absolute path of a function's bundle, whether or not it has been built. */
 export function bundlePath(name: FunctionName): string {
@@ -49,6 +62,13 @@ export function bundleIsStale(name: FunctionName): boolean {
 export function functionCode(name: FunctionName): pulumi.asset.AssetArchive {
   const path = bundlePath(name);
   if (bundleIsStale(name)) {
+    // An installed package ships its bundles (built by `prepare` before packing) and no build
+    // script: say so rather than fail on a missing scripts/build.mjs.
+    if (!existsSync(join(ROOT, "scripts", "build.mjs"))) {
+      throw new Error(
+        `${path} is missing from the installed identity-gateway package; reinstall it (its bundles are built when the package is packed)`,
+      );
+    }
     try {
       execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], {
         cwd: ROOT,

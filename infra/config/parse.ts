@@ -68,12 +68,31 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
+/**
+ * How a `ConfigError` names where a problem is: the heading line and each key's label. The stack
+ * program names config keys (`identity-gateway:audiences`); the `IdentityGateway` component names
+ * its arguments (`IdentityGateway "gw": args.audiences`) with the same messages.
+ */
+export interface ConfigErrorFormat {
+  readonly heading: string;
+  readonly label: (key: string) => string;
+}
+
+/** The stack program's format: `identity-gateway:<key>`. */
+export const STACK_CONFIG_FORMAT: ConfigErrorFormat = {
+  heading: "Invalid identity-gateway configuration:",
+  label: (key) => `${PROJECT}:${key}`,
+};
+
 /** Thrown by `parseConfig` with every problem found; the message lists them one per line. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly ConfigProblem[]) {
+  constructor(
+    readonly problems: readonly ConfigProblem[],
+    format: ConfigErrorFormat = STACK_CONFIG_FORMAT,
+  ) {
     super(
-      `Invalid identity-gateway configuration:\n` +
-        problems.map((p) => `  - ${PROJECT}:${p.key}: ${p.message}`).join("\n"),
+      `${format.heading}\n` +
+        problems.map((p) => `  - ${format.label(p.key)}: ${p.message}`).join("\n"),
     );
     this.name = "ConfigError";
   }

@@ -127,13 +127,31 @@ describe("Pulumi.yaml", () => {
     expect(validate(noItems)).toBe(false);
   });
 
+  /**
+   * The file Pulumi's Node.js host runs, in its order (@pulumi/pulumi `cmd/run/run.ts`): Pulumi.yaml's
+   * `main`; else package.json's `exports["."]` (a string, or its default/require/import); else its
+   * `main`.
+   */
+  function programEntry(main: string | undefined, pkg: Record<string, unknown>): unknown {
+    if (main !== undefined) return main;
+    const exp = pkg.exports as string | Record<string, string | Record<string, string>> | undefined;
+    if (typeof exp === "string") return exp;
+    if (exp !== undefined) {
+      const dot = exp["."];
+      return typeof dot === "string" ? dot : (dot.default ?? dot.require ?? dot.import);
+    }
+    return pkg.main;
+  }
+
   test("names the project and runs index.ts through the nodejs runtime", () => {
     expect(project.name).toBe(PROJECT);
     expect(project.runtime).toBe("nodejs");
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
-    const entry = project.main ?? pkg.main;
+    const entry = programEntry(project.main, pkg);
     expect(entry).toBe("index.ts");
-    expect(fs.existsSync(path.join(ROOT, entry))).toBe(true);
+    expect(fs.existsSync(path.join(ROOT, entry as string))).toBe(true);
+    // Without Pulumi.yaml's main, the package's library entry (exports) would run instead.
+    expect(programEntry(undefined, pkg)).not.toBe("index.ts");
   });
 
   test("declares exactly the keys of CONFIG_KEYS", () => {

@@ -3,7 +3,7 @@
  * written from infra/config/schema.ts, and `--check` fails when either is out of date.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -31,7 +31,8 @@ function configDocs(root: string, ...args: string[]) {
 /** A copy of the files the script reads and writes, with Prettier's settings. */
 function copyOfProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "config-docs-"));
-  for (const f of ["Pulumi.yaml", "README.md", ".prettierrc"]) {
+  mkdirSync(join(dir, "infra", "component"), { recursive: true });
+  for (const f of ["Pulumi.yaml", "README.md", ".prettierrc", "infra/component/args.ts"]) {
     copyFileSync(join(ROOT, f), join(dir, f));
   }
   return dir;
@@ -70,6 +71,21 @@ describe("npm run config:docs", () => {
       readFileSync(join(ROOT, "Pulumi.yaml"), "utf8"),
     );
     expect(configDocs(dir, "--check").status).toBe(0);
+  });
+
+  test("--check names a stale infra/component/args.ts, and a run writes it back", () => {
+    const dir = copyOfProject();
+    const args = join(dir, "infra", "component", "args.ts");
+    writeFileSync(args, readFileSync(args, "utf8").replace("readonly audiences:", "audiences:"));
+    const check = configDocs(dir, "--check");
+    expect(check.status).toBe(1);
+    expect(check.stderr.trim()).toBe(
+      "infra/component/args.ts is out of date with infra/config/schema.ts: run npm run config:docs",
+    );
+    expect(configDocs(dir).status).toBe(0);
+    expect(readFileSync(args, "utf8")).toBe(
+      readFileSync(join(ROOT, "infra", "component", "args.ts"), "utf8"),
+    );
   });
 
   test("a README without the table markers is one line naming them", () => {
