@@ -29,6 +29,7 @@ export type AuthErrorCode =
   | "AUDIENCE_MISMATCH"
   | "IDENTITY_CLAIM_INVALID"
   | "KEY_SOURCE_UNAVAILABLE"
+  | "ROUTE_NOT_ALLOWED"
   | "INTERNAL_ERROR";
 
 /** No token: the header is absent, empty, or `Bearer` with nothing after it. */
@@ -92,6 +93,14 @@ export class IdentityClaimInvalidError extends AuthError {
 /** Key material could not be loaded (Secrets Manager or JWKS unreachable/invalid): fail closed. */
 export class KeySourceUnavailableError extends AuthError {
   readonly code = "KEY_SOURCE_UNAVAILABLE" as const;
+}
+
+/**
+ * The token is valid, but its roles or scopes do not satisfy the rule of the route (per-route
+ * rules, the `routes` table): an explicit deny (403), not `Unauthorized`.
+ */
+export class RouteNotAllowedError extends AuthError {
+  readonly code = "ROUTE_NOT_ALLOWED" as const;
 }
 
 /** An unexpected failure inside the authorizer (a bug): the request is denied, never allowed. */

@@ -61,6 +61,11 @@ export interface AuthorizerSettings {
   readonly roleClaim?: string;
   /** rest-authorizer: roles any one of which allows the call; undefined when unset. */
   readonly requiredRoles?: readonly string[];
+  /**
+   * The route table's lines (`ROUTE_RULES`, parsed by the authorizer that uses them); undefined
+   * when unset (a deployment from before per-route rules).
+   */
+  readonly routeRules?: readonly string[];
 }
 
 /** The environment shape `readSettings` accepts (`process.env` fits). */
@@ -215,6 +220,7 @@ export function readSettings(env: Env): AuthorizerSettings {
     contextClaims,
     roleClaim: str(ENV.ROLE_CLAIM),
     requiredRoles: stringArray(ENV.REQUIRED_ROLES, { nonEmpty: true }),
+    routeRules: stringArray(ENV.ROUTE_RULES, { nonEmpty: true }),
   };
 
   if (problems.length > 0) {

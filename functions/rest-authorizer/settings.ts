@@ -1,6 +1,8 @@
 import { ENV } from "../commons/env-contract";
 import { ConfigurationError } from "../commons/errors";
+import { parseRouteTable, type RouteSpec } from "../commons/routes";
 import type { AuthorizerSettings } from "../commons/settings";
+import { planRoutePolicies, type RoutePolicyPlan } from "./route-policy";
 
 /** The role check's settings, with defaults applied. */
 export interface RoleSettings {
@@ -36,4 +38,40 @@ export function roleSettings(
     throw new ConfigurationError(`${ENV.REQUIRED_ROLES} must list at least one non-empty role.`);
   }
   return { roleClaim, requiredRoles };
+}
+
+/**
+ * The route table the policies are built from: `ROUTE_RULES` when set, else (a deployment from
+ * before per-route rules) the default table `ANY /` + `ANY /{proxy+}` with `REQUIRED_ROLES`, the
+ * rule those deployments enforce.
+ *
+ * @throws ConfigurationError naming `ROUTE_RULES` when a line does not parse (preview refuses such
+ *   a table, so only a hand-edited environment gets here).
+ */
+export function routePlan(
+  settings: Pick<AuthorizerSettings, "routeRules">,
+  roles: RoleSettings,
+): RoutePolicyPlan {
+  let routes: RouteSpec[];
+  if (settings.routeRules === undefined) {
+    const rule = { kind: "roles", roles: roles.requiredRoles } as const;
+    routes = ["/", "/{proxy+}"].map((path) => ({
+      method: "ANY",
+      path,
+      rule,
+      routeKey: `ANY ${path}`,
+    }));
+  } else {
+    const parsed = parseRouteTable(settings.routeRules);
+    if (parsed.problems.length > 0) {
+      throw new ConfigurationError(
+        `${ENV.ROUTE_RULES}: ${parsed.problems.map((p) => `[${p.index}] ${p.message}`).join("; ")}.`,
+      );
+    }
+    routes = parsed.routes;
+  }
+  if (routes.every((r) => r.rule.kind === "public")) {
+    throw new ConfigurationError(`${ENV.ROUTE_RULES} has no route that needs the authorizer.`);
+  }
+  return planRoutePolicies(routes);
 }
