@@ -130,7 +130,7 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
         return buildPolicy(principalId, "Deny", resource);
       }
       const document =
-        resources.allow[0] === STAGE_WILDCARD
+        resources.deny.length === 0 && resources.allow[0] === STAGE_WILDCARD
           ? undefined
           : policyDocument(resource.slice(0, -(STAGE_WILDCARD.length + 1)), resources);
       policyOf = (context) =>
