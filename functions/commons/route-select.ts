@@ -146,6 +146,23 @@ export function restResourcePaths(paths: Iterable<string>): string[] {
   return [...out];
 }
 
+// The tree of a method list, kept while the list lives (the preview check selects many requests).
+const treeCache = new WeakMap<readonly MethodAndPath[], Map<string, string[]>>();
+
+/** `children[parent path]`: the child segments (templates) of each resource. */
+function childrenOf(resources: readonly string[]): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const r of resources) {
+    const segs = splitPath(r);
+    if (segs.length === 0) continue;
+    const parent = segs.length === 1 ? "/" : `/${segs.slice(0, -1).join("/")}`;
+    const list = children.get(parent) ?? [];
+    list.push(segs[segs.length - 1]);
+    children.set(parent, list);
+  }
+  return children;
+}
+
 /**
  * REST API selection: the resource first, walking the tree segment by segment (a literal child
  * beats the variable child and is never given up for it), then its exact method, else its `ANY`.
@@ -161,16 +178,10 @@ export function selectRestRoute<T extends MethodAndPath>(
   path: string,
   resourcePaths?: readonly string[],
 ): Selected<T> | undefined {
-  const resources = resourcePaths ?? restResourcePaths(methods.map((m) => m.path));
-  // children[parent path] = child segments (templates)
-  const children = new Map<string, string[]>();
-  for (const r of resources) {
-    const segs = splitPath(r);
-    if (segs.length === 0) continue;
-    const parent = segs.length === 1 ? "/" : `/${segs.slice(0, -1).join("/")}`;
-    const list = children.get(parent) ?? [];
-    list.push(segs[segs.length - 1]);
-    children.set(parent, list);
+  let children = resourcePaths === undefined ? treeCache.get(methods) : undefined;
+  if (children === undefined) {
+    children = childrenOf(resourcePaths ?? restResourcePaths(methods.map((m) => m.path)));
+    if (resourcePaths === undefined) treeCache.set(methods, children);
   }
   const segments = splitPath(path);
   const params: Record<string, string> = {};

@@ -24,6 +24,7 @@ import {
   planRoutePolicies,
   policyDocument,
   policyResources,
+  type PolicyResources,
   type RoutePolicyPlan,
 } from "./route-policy";
 
@@ -141,9 +142,13 @@ export function checkRestRouteTable(
   }
 
   const prefix = longPrefix(options.stageName);
-  const pool = samples(routes);
-  const selected = pool.map(([m, p]) => selectRestRoute(routes, m, p)?.route);
-  const planIndex = new Map(plan.routes.map((r, i) => [r.spec, i]));
+  // Every distinct policy (profiles that allow the same routes share one), its size checked first.
+  const profiles: Array<{
+    who: string;
+    allowed: boolean[];
+    resources: PolicyResources;
+    doc: ReturnType<typeof policyDocument>;
+  }> = [];
   const done = new Set<string>();
   for (let mask = 0; mask < 1 << atoms.length; mask++) {
     const held = atoms.filter((_, i) => mask & (1 << i));
@@ -167,6 +172,13 @@ export function checkRestRouteTable(
         },
       ];
     }
+    profiles.push({ who, allowed, resources, doc });
+  }
+
+  const pool = samples(routes);
+  const selected = pool.map(([m, p]) => selectRestRoute(routes, m, p)?.route);
+  const planIndex = new Map(plan.routes.map((r, i) => [r.spec, i]));
+  for (const { who, allowed, resources, doc } of profiles) {
     for (let s = 0; s < pool.length; s++) {
       const route = selected[s];
       if (route === undefined || route.rule.kind === "public") continue;
