@@ -225,6 +225,12 @@ export interface ApiModel {
   stageVariables?: Record<string, string>;
   /** Routes (HTTP API) or resource methods (REST). */
   routes: RouteModel[];
+  /**
+   * REST: the path of every resource, with or without methods (`/admin` under `/admin/{proxy+}`
+   * has none, yet it keeps `/admin` away from `/{proxy+}`: local/gateway/routing.ts).
+   * @default the prefixes of the methods' paths
+   */
+  resourcePaths?: string[];
   /** Authorizers referenced by routes. */
   authorizers: AuthorizerModel[];
   /** HTTP API CORS configuration (REST CORS is just OPTIONS routes with mock integrations). */

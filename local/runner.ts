@@ -656,6 +656,7 @@ export function buildModel(
       }));
     return {
       type: "rest",
+      resourcePaths: [rootId, ...resourcesById.keys()].map(pathOf),
       apiId: api.id,
       region,
       accountId: ACCOUNT_ID,

@@ -104,11 +104,17 @@ export function echo(event: APIGatewayProxyEvent | APIGatewayProxyEventV2): Echo
   };
   let identitySource: EchoBody["identitySource"] = identity.customerId !== null ? "headers" : null;
   const restContext = v2 ? undefined : (event.requestContext?.authorizer ?? undefined);
-  if (restContext && typeof restContext.customerId === "string") {
-    // REST Lambda proxy: no mapping ran, so identity headers are client-controlled. Drop them.
+  if (!v2) {
+    // REST Lambda proxy: no mapping ran, so identity headers are client-controlled. Drop them,
+    // and never take the identity from them: a public method (authorization NONE, per-route rules)
+    // has no authorizer context at all, and its caller is nobody.
     for (const name of Object.keys(headers)) {
       if (name.startsWith("x-customer-")) delete headers[name];
     }
+    identity = { customerId: null, customerName: null };
+    identitySource = null;
+  }
+  if (restContext && typeof restContext.customerId === "string") {
     const name = restContext.customerName;
     identity = {
       customerId: restContext.customerId,

@@ -1,15 +1,17 @@
 /**
- * REST API Lambda TOKEN authorizer: a verified JWT with a required role gets an IAM Allow for the
- * whole stage, a verified JWT without one an explicit Deny (403), anything else `Unauthorized`
- * (401). See aws-semantics.md §4.
+ * REST API Lambda TOKEN authorizer: a verified JWT gets an IAM policy for the whole route table
+ * (ROUTE_RULES; without it, the default table with REQUIRED_ROLES): the whole stage allowed when
+ * its rule or rules grant every route, an explicit Deny (403) when they grant none, else exactly the
+ * routes they grant (route-policy.ts). Anything else fails with `Unauthorized` (401). See
+ * aws-semantics.md §4.
  *
  * - Bad token (and every other per-request failure) → fails with exactly `new Error("Unauthorized")`.
  *   API Gateway maps only that exact message to 401; any other error, or a malformed policy, is a
  *   500 (`AUTHORIZER_CONFIGURATION_ERROR`), which clients and alarms read as an outage.
  * - Only a broken environment (ConfigurationError on the first call) surfaces as itself, so a
  *   misdeployment is loud instead of quietly refusing everyone with 401.
- * - Policies cover `…/{stage}/*\/*`, never `methodArn`: API Gateway caches the answer per token and
- *   reuses it for every method of the API (see policy.ts).
+ * - Policies cover the whole table (`…/{stage}/*\/*` or every route's pattern), never `methodArn`:
+ *   API Gateway caches the answer per token and reuses it for every method of the API (policy.ts).
  * - The context is flat (strings only here) and identity values are validated by the core.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
@@ -26,9 +28,17 @@ import {
   type AuthResult,
   type DecisionLogger,
 } from "../commons";
-import { buildPolicy, MethodArnError, stageWildcardResource } from "./policy";
+import { ruleAllows, tokenRoles, tokenScopes } from "../commons/routes";
+import { buildPolicy, buildPolicyDocument, MethodArnError, stageWildcardResource } from "./policy";
 import { matchRole } from "./roles";
-import { roleSettings, type RoleSettings } from "./settings";
+import {
+  allowedRoutes,
+  policyDocument,
+  policyResources,
+  STAGE_WILDCARD,
+  type RoutePolicyPlan,
+} from "./route-policy";
+import { routePlan, roleSettings, type RoleSettings } from "./settings";
 
 /** The only error API Gateway turns into a 401; anything else is a 500. */
 export const UNAUTHORIZED = "Unauthorized";
@@ -50,6 +60,8 @@ export type RestAuthorizerHandler = (
 export const REASON = {
   ok: "ok",
   roleMissing: "ROLE_MISSING",
+  /** A per-route table allows this token no route (RouteNotAllowedError's code). */
+  routeNotAllowed: "ROUTE_NOT_ALLOWED",
   methodArnInvalid: "METHOD_ARN_INVALID",
 } as const;
 
@@ -90,11 +102,41 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     const principalId = principalOf(result);
     const { customerId, customerName, extra } = result.identity;
     outcome.customerId = customerId;
-    const role = matchRole(result.claims, rule.roleClaim, rule.requiredRoles);
-    if (role === undefined) {
-      outcome.reason = REASON.roleMissing;
-      // Explicit Deny over the whole stage: cached for this token, it must deny every method.
-      return buildPolicy(principalId, "Deny", resource);
+    const plan = rule.plan;
+    const uniform = plan.uniformRule;
+    let role: string | undefined;
+    let policyOf: (context: Record<string, string>) => APIGatewayAuthorizerResult;
+    if (uniform !== undefined) {
+      // Every non-public route has this one rule (the default table included): today's shapes,
+      // the whole stage allowed or explicitly denied.
+      if (uniform.kind === "roles") {
+        role = matchRole(result.claims, rule.roleClaim, uniform.roles);
+        if (role === undefined) {
+          outcome.reason = REASON.roleMissing;
+          // Explicit Deny over the whole stage: cached for this token, it must deny every method.
+          return buildPolicy(principalId, "Deny", resource);
+        }
+      } else if (!ruleAllows(uniform, callerOf(result, rule))) {
+        outcome.reason = REASON.routeNotAllowed;
+        return buildPolicy(principalId, "Deny", resource);
+      }
+      policyOf = (context) => buildPolicy(principalId, "Allow", resource, context);
+    } else {
+      // Rules differ: one cached policy must still be right for every route (route-policy.ts).
+      const allowed = allowedRoutes(plan, callerOf(result, rule));
+      const resources = policyResources(plan, allowed);
+      if (resources.effect === "Deny") {
+        outcome.reason = REASON.routeNotAllowed;
+        return buildPolicy(principalId, "Deny", resource);
+      }
+      const document =
+        resources.deny.length === 0 && resources.allow[0] === STAGE_WILDCARD
+          ? undefined
+          : policyDocument(resource.slice(0, -(STAGE_WILDCARD.length + 1)), resources);
+      policyOf = (context) =>
+        document === undefined
+          ? buildPolicy(principalId, "Allow", resource, context)
+          : buildPolicyDocument(principalId, document, context);
     }
 
     // Every configured context key is present on Allow ("" when the claim is absent): the stack
@@ -106,8 +148,9 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     for (const key of rule.contextKeys) context[key] = Object.hasOwn(extra, key) ? extra[key] : "";
     context.customerId = customerId;
     context.customerName = customerName;
-    context.role = role;
-    const policy = buildPolicy(principalId, "Allow", resource, context);
+    // The role that let the caller in; with a table, the first of its roles the caller holds.
+    context.role = role ?? matchRole(result.claims, rule.roleClaim, rule.tableRoles) ?? "";
+    const policy = policyOf(context);
     outcome.decision = "allow";
     outcome.reason = REASON.ok;
     return policy;
@@ -118,9 +161,17 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     // A ConfigurationError from either line is deliberate: fail loudly (500), see the module doc.
     const auth = getAuthorizer();
     if (roles?.from !== auth) {
+      const roleRule = roleSettings(auth.settings);
+      const plan = routePlan(auth.settings, roleRule);
       const rule = {
-        ...roleSettings(auth.settings),
+        ...roleRule,
         contextKeys: Object.keys(auth.settings.contextClaims),
+        plan,
+        tableRoles: [
+          ...new Set(
+            plan.routes.flatMap((r) => (r.spec.rule.kind === "roles" ? r.spec.rule.roles : [])),
+          ),
+        ],
       };
       roles = { from: auth, rule };
     }
@@ -181,9 +232,17 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
   };
 }
 
-/** The role check's settings and the configured context keys, computed once per authorizer. */
+/** The role check's settings, the route table and the context keys, once per authorizer. */
 interface Rule extends RoleSettings {
   readonly contextKeys: readonly string[];
+  readonly plan: RoutePolicyPlan;
+  /** Every role the table names, in table order (for the context's `role`). */
+  readonly tableRoles: readonly string[];
+}
+
+/** What a verified caller holds for rule checks: roles at `roleClaim`, scopes as AWS reads them. */
+function callerOf(result: Extract<AuthResult, { ok: true }>, rule: Rule) {
+  return { roles: tokenRoles(result.claims, rule.roleClaim), scopes: tokenScopes(result.claims) };
 }
 
 /** What the log line says about a decision that produced a policy. */

@@ -124,13 +124,27 @@ export function buildPolicy(
   resource: string,
   context?: FlatContext,
 ): APIGatewayAuthorizerResult {
-  const result: APIGatewayAuthorizerResult = {
+  return buildPolicyDocument(
     principalId,
-    policyDocument: {
+    {
       Version: "2012-10-17",
       Statement: [{ Action: "execute-api:Invoke", Effect: effect, Resource: resource }],
     },
-  };
+    context,
+  );
+}
+
+/**
+ * The authorizer's answer with a policy document of several statements (per-route rules,
+ * route-policy.ts); the context is checked as in {@link buildPolicy}.
+ * @throws PolicyContextError when a context value is not a string, finite number or boolean.
+ */
+export function buildPolicyDocument(
+  principalId: string,
+  policyDocument: APIGatewayAuthorizerResult["policyDocument"],
+  context?: FlatContext,
+): APIGatewayAuthorizerResult {
+  const result: APIGatewayAuthorizerResult = { principalId, policyDocument };
   if (context !== undefined) {
     const flat: Record<string, FlatValue> = {};
     for (const [key, value] of Object.entries(context)) {

@@ -1,6 +1,8 @@
 import { ENV } from "../commons/env-contract";
 import { ConfigurationError } from "../commons/errors";
+import type { RouteSpec } from "../commons/routes";
 import type { AuthorizerSettings } from "../commons/settings";
+import { planRoutePolicies, type RoutePolicyPlan } from "./route-policy";
 
 /** The role check's settings, with defaults applied. */
 export interface RoleSettings {
@@ -36,4 +38,34 @@ export function roleSettings(
     throw new ConfigurationError(`${ENV.REQUIRED_ROLES} must list at least one non-empty role.`);
   }
   return { roleClaim, requiredRoles };
+}
+
+/**
+ * The route table the policies are built from: `ROUTE_RULES` when set (already parsed and checked
+ * by `readSettings`, which refuses a line the program would not have written), else (a deployment
+ * from before per-route rules) the default table `ANY /` + `ANY /{proxy+}` with `REQUIRED_ROLES`,
+ * the rule those deployments enforce.
+ *
+ * @throws ConfigurationError naming `ROUTE_RULES` when no route needs the authorizer.
+ */
+export function routePlan(
+  settings: Pick<AuthorizerSettings, "routeRules">,
+  roles: RoleSettings,
+): RoutePolicyPlan {
+  let routes: readonly RouteSpec[];
+  if (settings.routeRules === undefined) {
+    const rule = { kind: "roles", roles: roles.requiredRoles } as const;
+    routes = ["/", "/{proxy+}"].map((path) => ({
+      method: "ANY",
+      path,
+      rule,
+      routeKey: `ANY ${path}`,
+    }));
+  } else {
+    routes = settings.routeRules;
+  }
+  if (routes.every((r) => r.rule.kind === "public")) {
+    throw new ConfigurationError(`${ENV.ROUTE_RULES} has no route that needs the authorizer.`);
+  }
+  return planRoutePolicies(routes);
 }

@@ -43,6 +43,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { CONTEXT_KEY_CUSTOMER_ID, CONTEXT_KEY_CUSTOMER_NAME } from "../config";
 import type { BackendConfig, CorsConfig, IdentityConfig, StageConfig } from "../config";
+import { restResourcePaths } from "../../functions/commons/route-select";
+import type { RouteSpec } from "../../functions/commons/routes";
 import { accessLogGroup, jsonAccessLogFormat } from "./access-log";
 import { ApiGatewayAccount } from "./api-gateway-account";
 import { EchoBackend } from "./echo-backend";
@@ -52,8 +54,34 @@ import { apiGatewayInvokePermission } from "./lambda-basics";
 // The API as plain data
 // ---------------------------------------------------------------------------------------------
 
-/** A resource of the API: `/` or the catch-all `/{proxy+}`. */
-export type RestResourceKey = "root" | "proxy";
+/**
+ * A resource of the API, as the definition names it: `root` (`/`) and `proxy` (`/{proxy+}`), the
+ * two resources of every stack deployed before per-route rules (their names are in those stacks'
+ * URNs, tests/infra/rest-token-urns.test.ts), else the resource's path (`/admin/{proxy+}`).
+ */
+export type RestResourceKey = string;
+
+/** The key of the resource at `path`. */
+export function resourceKey(path: string): RestResourceKey {
+  return path === "/" ? "root" : path === "/{proxy+}" ? "proxy" : path;
+}
+
+/** The path of the resource a key names. */
+export function resourcePath(key: RestResourceKey): string {
+  return key === "root" ? "/" : key === "proxy" ? "/{proxy+}" : key;
+}
+
+/**
+ * What a public route's HTTP backend gets in each identity header (and `claimQueryParams`
+ * parameter): a fixed marker, never the client's value. A REST mapping cannot remove a header, only
+ * set it, from a source or a static value written in single quotes ('value'; "Map data to
+ * integration request parameters", REST, `rest-api-parameter-mapping-sources`, aws-semantics.md §4).
+ * Whether an empty static value ('') is accepted, and what it sends, AWS does not document, so the
+ * marker is not empty: `-`, the "no value" of the Common Log Format and of API Gateway's own access
+ * logs. A public method has no authorizer, so a `context.authorizer.*` source would be empty there,
+ * and what a mapping of an empty source sends is not documented either.
+ */
+export const PUBLIC_IDENTITY_MARKER = "-";
 
 /** A static header value in REST parameter mapping is single-quoted. */
 export function staticValue(value: string): string {
@@ -117,6 +145,12 @@ export interface RestAuthorizerDefinition {
     readonly customerNameClaims: readonly string[];
     /** Extra context keys and the claim each holds, in mapping order. */
     readonly contextClaims: readonly (readonly [string, string])[];
+    /**
+     * The route table's lines, so a change of a rule redeploys too. Left out (undefined) for the
+     * default table, whose rule `requiredRoles` already holds: the hash of a stack without
+     * `routes` stays what it was before per-route rules, and upgrading redeploys nothing.
+     */
+    readonly routeRules?: readonly string[];
   };
 }
 
@@ -179,17 +213,43 @@ export function identityRequestParameters(identity: IdentityConfig): Record<stri
   return params;
 }
 
+/**
+ * The identity mapping of a public method's `HTTP_PROXY` integration: the same names as
+ * {@link identityRequestParameters}, each set to {@link PUBLIC_IDENTITY_MARKER}, so a client-sent
+ * `X-Customer-ID` is replaced on a public route too (a public route must not let a client pose as
+ * a customer to the backend).
+ */
+export function publicIdentityRequestParameters(identity: IdentityConfig): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(identityRequestParameters(identity)).map((k) => [
+      k,
+      staticValue(PUBLIC_IDENTITY_MARKER),
+    ]),
+  );
+}
+
 /** What the methods of the API are built from: the parts of the stack config they depend on. */
 export interface RestMethodsConfig {
   readonly backend: BackendConfig;
   readonly identity: IdentityConfig;
+  /**
+   * The route table, one method per line.
+   * @default `ANY /` and `ANY /{proxy+}` through the authorizer
+   */
+  readonly routes?: readonly Pick<RouteSpec, "method" | "path" | "rule">[];
   /** @default undefined (no CORS: no OPTIONS methods, no CORS headers) */
   readonly cors?: CorsConfig;
 }
 
+/** The path parameters of a template (`proxy` for `{proxy+}`), in order. */
+function pathParams(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map((m) => m[1]);
+}
+
 function backendIntegration(
   config: RestMethodsConfig,
-  resource: RestResourceKey,
+  path: string,
+  isPublic: boolean,
 ): RestIntegrationDefinition {
   const backend = config.backend;
   if (backend.kind === "echo") {
@@ -218,14 +278,17 @@ function backendIntegration(
     );
   }
   const base = backend.url.replace(/\/+$/, "");
-  const requestParameters = identityRequestParameters(config.identity);
-  if (resource === "proxy") {
-    requestParameters["integration.request.path.proxy"] = "method.request.path.proxy";
+  const requestParameters = isPublic
+    ? publicIdentityRequestParameters(config.identity)
+    : identityRequestParameters(config.identity);
+  for (const p of pathParams(path)) {
+    requestParameters[`integration.request.path.${p}`] = `method.request.path.${p}`;
   }
   return {
     type: "HTTP_PROXY",
     integrationHttpMethod: "ANY",
-    uri: resource === "proxy" ? `${base}/{proxy}` : `${base}/`,
+    // The backend gets the request's path: `/{proxy+}` → `{base}/{proxy}`, `/` → `{base}/`.
+    uri: path === "/" ? `${base}/` : `${base}${path.replace(/\+\}/g, "}")}`,
     requestParameters: sortKeys(requestParameters),
   };
 }
@@ -298,20 +361,41 @@ function preflightResponse(cors: CorsConfig): RestPreflightResponse {
   };
 }
 
+/** The table of a stack without `routes`: what every stack deployed before per-route rules has. */
+const DEFAULT_METHODS: readonly Pick<RouteSpec, "method" | "path" | "rule">[] = [
+  { method: "ANY", path: "/", rule: { kind: "authenticated" } },
+  { method: "ANY", path: "/{proxy+}", rule: { kind: "authenticated" } },
+];
+
 /**
- * `ANY` on `/` and `/{proxy+}` through the authorizer to the backend and, with CORS, an `OPTIONS`
- * preflight on each, as plain data.
+ * One method per route line, as plain data: a `public` line with authorization `NONE`, every
+ * other through the authorizer (`CUSTOM`), whose policy decides the line's rule. With CORS, every
+ * resource that has methods also gets the `OPTIONS` preflight: REST selects the resource before the
+ * method (functions/commons/route-select.ts), so a preflight to `/admin/x` is answered only by an
+ * `OPTIONS` method on `/admin/{proxy+}`, never by the one on `/{proxy+}`. Resources come in the
+ * table's order, their methods in line order, each followed by its preflight (for the default
+ * table: `/` then `/{proxy+}`, as before per-route rules).
  */
 export function restMethods(config: RestMethodsConfig): RestMethodDefinition[] {
+  const routes = config.routes ?? DEFAULT_METHODS;
   const methods: RestMethodDefinition[] = [];
-  for (const resource of ["root", "proxy"] as const) {
-    methods.push({
-      resource,
-      httpMethod: "ANY",
-      authorization: "CUSTOM",
-      requestParameters: resource === "proxy" ? { "method.request.path.proxy": true } : undefined,
-      integration: backendIntegration(config, resource),
-    });
+  const paths = [...new Set(routes.map((r) => r.path))];
+  for (const path of paths) {
+    const resource = resourceKey(path);
+    const params = pathParams(path);
+    for (const r of routes.filter((x) => x.path === path)) {
+      const isPublic = r.rule.kind === "public";
+      methods.push({
+        resource,
+        httpMethod: r.method,
+        authorization: isPublic ? "NONE" : "CUSTOM",
+        requestParameters:
+          params.length > 0
+            ? Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true]))
+            : undefined,
+        integration: backendIntegration(config, path, isPublic),
+      });
+    }
     if (config.cors) {
       // Browsers send the preflight without Authorization: answer it here, without the authorizer
       // (design rule 8). An explicit OPTIONS method wins over ANY on the same resource.
@@ -498,15 +582,24 @@ export function createRestApi(name: string, parent: pulumi.Resource, args: RestA
     },
     opts,
   );
-  const proxyResource = new aws.apigateway.Resource(
-    `${name}-proxy`,
-    { restApi: api.id, parentId: api.rootResourceId, pathPart: "{proxy+}" },
-    opts,
-  );
-  const resourceIds: Record<RestResourceKey, pulumi.Output<string>> = {
-    root: api.rootResourceId,
-    proxy: proxyResource.id,
-  };
+  // One resource per path segment, shared prefixes shared (`/admin` once for every `/admin/…`),
+  // parents before children. `/{proxy+}` keeps the name `<name>-proxy` that stacks deployed before
+  // per-route rules hold; every other resource is named after its path.
+  const resourceIds = new Map<string, pulumi.Output<string>>([["/", api.rootResourceId]]);
+  const paths = restResourcePaths(definition.methods.map((m) => resourcePath(m.resource)))
+    .filter((p) => p !== "/")
+    .sort((a, b) => a.split("/").length - b.split("/").length);
+  for (const path of paths) {
+    const cut = path.lastIndexOf("/");
+    const parent = cut === 0 ? "/" : path.slice(0, cut);
+    const res = new aws.apigateway.Resource(
+      `${name}-${resourceKey(path)}`,
+      { restApi: api.id, parentId: resourceIds.get(parent)!, pathPart: path.slice(cut + 1) },
+      opts,
+    );
+    resourceIds.set(path, res.id);
+  }
+  const idOf = (key: RestResourceKey) => resourceIds.get(resourcePath(key))!;
 
   const authDef = definition.authorizer;
   const authorizer = new aws.apigateway.Authorizer(
@@ -551,7 +644,7 @@ export function createRestApi(name: string, parent: pulumi.Resource, args: RestA
       id,
       {
         restApi: api.id,
-        resourceId: resourceIds[m.resource],
+        resourceId: idOf(m.resource),
         httpMethod: m.httpMethod,
         authorization: m.authorization,
         authorizerId: m.authorization === "CUSTOM" ? authorizer.id : undefined,
@@ -562,7 +655,7 @@ export function createRestApi(name: string, parent: pulumi.Resource, args: RestA
     // The integration and the preflight responses all attach to this method.
     const onMethod = {
       restApi: api.id,
-      resourceId: resourceIds[m.resource],
+      resourceId: idOf(m.resource),
       httpMethod: method.httpMethod,
     };
     const i = m.integration;

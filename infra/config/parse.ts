@@ -53,6 +53,7 @@ import {
   type RouteRule,
   type RouteSpec,
 } from "../../functions/commons/routes";
+import { checkRestRouteTable } from "../../functions/rest-authorizer/route-policy-check";
 import {
   ASYMMETRIC_ALGORITHMS,
   DEFAULT_TOKEN_ALGORITHMS,
@@ -1022,12 +1023,22 @@ export function parseConfig(raw: RawConfig, options: ParseOptions = {}): AppConf
       );
     }
     const explicitRoles = r.array("requiredRoles") !== undefined;
+    const routes = parseRoutes(r, mode, {
+      rule: { kind: "roles", roles: requiredRoles },
+      from: explicitRoles ? "requiredRoles" : undefined,
+    });
+    // Whether one cached IAM policy per token can be exact for this table, and whether the REST
+    // resource tree can hold it (functions/rest-authorizer/route-policy-check.ts says why).
+    if (!r.problems.some((p) => p.key === "routes")) {
+      const problems = checkRestRouteTable(routes, {
+        stageName: common.stage.stageName,
+        cors: common.cors !== undefined,
+      });
+      for (const p of problems) r.fail("routes", `routes[${p.index}]: ${p.message}.`);
+    }
     config = {
       ...common,
-      routes: parseRoutes(r, mode, {
-        rule: { kind: "roles", roles: requiredRoles },
-        from: explicitRoles ? "requiredRoles" : undefined,
-      }),
+      routes,
       authMode: "rest-token",
       lambda: parseLambdaAuth(r, raw),
       roleClaim,

@@ -52,6 +52,13 @@ export const TOKEN_VALIDATION_EXPRESSION =
 /** The Lambda bundle the authorizer runs. */
 export const REST_AUTHORIZER_BUNDLE = "rest-authorizer" as const;
 
+/** Whether the table is the one a stack without `routes` gets (`ANY /`, `ANY /{proxy+}`, requiredRoles). */
+function isDefaultTable(config: RestTokenConfig): boolean {
+  const rule = `roles=${config.requiredRoles.join(",")}`;
+  const lines = config.routes.map(formatRoute);
+  return lines.length === 2 && lines[0] === `ANY / ${rule}` && lines[1] === `ANY /{proxy+} ${rule}`;
+}
+
 /**
  * The whole API as plain data, from the validated config alone: what `createRestApi` creates, and
  * what the deployment hash covers.
@@ -73,6 +80,7 @@ export function restApiDefinition(config: RestTokenConfig): RestApiDefinition {
         contextClaims: [...config.identity.claimHeaders, ...config.identity.claimQueryParams].map(
           (m) => [m.contextKey, m.claim] as const,
         ),
+        routeRules: isDefaultTable(config) ? undefined : config.routes.map(formatRoute),
       },
     },
     methods: restMethods(config),

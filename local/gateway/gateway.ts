@@ -12,7 +12,7 @@ import { JwksCache, JwtAuthorizer } from "./jwt-authorizer";
 import { HeaderBag, validateModelMappings } from "./mapping";
 import { RequestAuthorizer } from "./request-authorizer";
 import { httpErrors, limitErrors, renderError, restErrors } from "./responses";
-import { selectRoute, stripStage } from "./routing";
+import { selectFor, stripStage } from "./routing";
 import { TokenAuthorizer } from "./token-authorizer";
 import type {
   AuthResult,
@@ -199,7 +199,7 @@ export function createHandler(model: ApiModel, options: GatewayOptions): Gateway
     // `OPTIONS` route without a target is not that shape: the preflight finds no integration and
     // is answered 404 (the runner stands a target-less HTTP route in with a 404 mock; HTTP APIs
     // have no MOCK integration type, so a mock in an HTTP model is always that stand-in).
-    const match = selectRoute(model.routes, method, path);
+    const match = selectFor(model, method, path);
     if (model.type === "http" && model.cors && isPreflight(method, headers)) {
       if (!match || (match.route.authorization === "NONE" && hasTarget(match.route))) {
         log.routeKey = match?.routeKey ?? "-";

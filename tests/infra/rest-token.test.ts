@@ -786,3 +786,109 @@ describe("outputs", () => {
     expect(resourcesOfType("aws:secretsmanager/secret:Secret")).toHaveLength(0);
   });
 });
+
+describe("per-route rules (the README example table)", () => {
+  const EXAMPLE = [
+    "GET /health public",
+    "POST /webhooks/{proxy+} public",
+    "ANY /admin/{proxy+} roles=admin",
+    "GET /orders/{proxy+} scopes=orders:read",
+    "ANY /{proxy+} authenticated",
+  ];
+  const routes = JSON.stringify(EXAMPLE);
+  const idOf = (name: string) => `${name}-id`;
+
+  test("one resource per segment, shared prefixes once, parents first; / and /{proxy+} keep their names", async () => {
+    await deploy(restConfig({ routes }));
+    const resources = resourcesOfType(T.resource).map((r) => [
+      r.name,
+      r.inputs.pathPart,
+      r.inputs.parentId,
+    ]);
+    expect(resources).toEqual([
+      ["gateway-/health", "health", `${API_ID}-root`],
+      ["gateway-/webhooks", "webhooks", `${API_ID}-root`],
+      ["gateway-/admin", "admin", `${API_ID}-root`],
+      ["gateway-/orders", "orders", `${API_ID}-root`],
+      ["gateway-proxy", "{proxy+}", `${API_ID}-root`],
+      ["gateway-/webhooks/{proxy+}", "{proxy+}", idOf("gateway-/webhooks")],
+      ["gateway-/admin/{proxy+}", "{proxy+}", idOf("gateway-/admin")],
+      ["gateway-/orders/{proxy+}", "{proxy+}", idOf("gateway-/orders")],
+    ]);
+  });
+
+  test("one method per line: public NONE, the others through the authorizer", async () => {
+    await deploy(restConfig({ routes }));
+    const methods = resourcesOfType(T.method).map((m) => [
+      m.name,
+      m.inputs.httpMethod,
+      m.inputs.authorization,
+      m.inputs.authorizerId ?? null,
+    ]);
+    expect(methods).toEqual([
+      ["gateway-/health-get", "GET", "NONE", null],
+      ["gateway-/webhooks/{proxy+}-post", "POST", "NONE", null],
+      ["gateway-/admin/{proxy+}-any", "ANY", "CUSTOM", AUTHORIZER_ID],
+      ["gateway-/orders/{proxy+}-get", "GET", "CUSTOM", AUTHORIZER_ID],
+      ["gateway-proxy-any", "ANY", "CUSTOM", AUTHORIZER_ID],
+    ]);
+    expect(byName(T.fn, "gateway-authorizer-fn").inputs.environment.variables.ROUTE_RULES).toBe(
+      routes,
+    );
+  });
+
+  test("HTTP backend: a public method maps every identity spelling to the static '-'", async () => {
+    await deploy(restConfig({ routes, backendUrl: "https://backend.example.com" }));
+    const health = byName(T.integration, "gateway-/health-get").inputs;
+    expect(health.uri).toBe("https://backend.example.com/health");
+    expect(health.requestParameters).toEqual({
+      "integration.request.header.X-Customer-ID": "'-'",
+      "integration.request.header.X-Customer-Name": "'-'",
+      "integration.request.header.x-customer-id": "'-'",
+      "integration.request.header.x-customer-name": "'-'",
+    });
+    const admin = byName(T.integration, "gateway-/admin/{proxy+}-any").inputs;
+    expect(admin.uri).toBe("https://backend.example.com/admin/{proxy}");
+    expect(admin.requestParameters).toMatchObject({
+      "integration.request.header.X-Customer-ID": "context.authorizer.customerId",
+      "integration.request.path.proxy": "method.request.path.proxy",
+    });
+  });
+
+  test("CORS: every resource with methods gets the OPTIONS preflight, intermediate ones none", async () => {
+    await deploy(restConfig({ routes, corsAllowOrigins: '["https://app.example.com"]' }));
+    const options = resourcesOfType(T.method)
+      .filter((m) => m.inputs.httpMethod === "OPTIONS")
+      .map((m) => [m.name, m.inputs.authorization])
+      .sort();
+    expect(options).toEqual([
+      ["gateway-/admin/{proxy+}-options", "NONE"],
+      ["gateway-/health-options", "NONE"],
+      ["gateway-/orders/{proxy+}-options", "NONE"],
+      ["gateway-/webhooks/{proxy+}-options", "NONE"],
+      ["gateway-proxy-options", "NONE"],
+    ]);
+  });
+
+  test("the deployment hash covers the table: a changed rule redeploys; the default table's hash is unchanged", () => {
+    const hash = (values: Record<string, string>) =>
+      deploymentHash(restApiDefinition(restConfig(values)));
+    const other = JSON.stringify(EXAMPLE.map((l) => l.replace("roles=admin", "roles=ops")));
+    expect(hash({ routes: other })).not.toBe(hash({ routes }));
+    expect(restApiDefinition(restConfig()).authorizer.function.routeRules).toBeUndefined();
+    expect(hash({ routes: '["ANY / roles=admin","ANY /{proxy+} roles=admin"]' })).toBe(hash({}));
+  });
+
+  test("preview refuses an inexpressible table, naming identity-gateway:routes and the lines", () => {
+    expect(() =>
+      restConfig({
+        routes: JSON.stringify([
+          "GET /orders/special authenticated",
+          "GET /orders/{proxy+} scopes=orders:read",
+        ]),
+      }),
+    ).toThrow(
+      /identity-gateway:routes: routes\[0\]: routes\[0\] "GET \/orders\/special authenticated".*routes\[1\]/,
+    );
+  });
+});

@@ -98,6 +98,21 @@ test("REST (v1) Lambda proxy: identity from the authorizer context, client X-Cus
   });
 });
 
+test("REST (v1) public method (no authorizer): no identity, client X-Customer-* dropped", async () => {
+  // Prepare: a method with authorization NONE (a public route) has no authorizer context at all.
+  const event = v1Event();
+  delete (event.requestContext as { authorizer?: unknown }).authorizer;
+  event.headers["X-Customer-ID"] = "someone-else";
+
+  // Act
+  const { result, body } = await call(event);
+
+  // Assess
+  expect(result.body).not.toMatch(/someone-else|Globex/);
+  expect(body.identity).toEqual({ customerId: null, customerName: null });
+  expect(body.identitySource).toBeNull();
+});
+
 test("no identity headers → null identity, never 'undefined'", async () => {
   const event = loadEvent<APIGatewayProxyEventV2>("aws-lambda-go__apigw-v2-request-no-authorizer");
 

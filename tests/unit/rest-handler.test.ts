@@ -884,3 +884,120 @@ describe("the exported handler", () => {
     expect(getSecretCalls(sm, "AWSCURRENT")).toBe(1);
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Per-route rules (ROUTE_RULES)
+// ---------------------------------------------------------------------------------------------
+
+describe("per-route rules (ROUTE_RULES): one policy right for every route", () => {
+  const EXAMPLE = [
+    "GET /health public",
+    "POST /webhooks/{proxy+} public",
+    "ANY /admin/{proxy+} roles=admin",
+    "GET /orders/{proxy+} scopes=orders:read",
+    "ANY /{proxy+} authenticated",
+  ];
+  const PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod";
+  const withRoutes = (lines: string[]) =>
+    authorizerEnv("public-key", { ...ENV_OVERRIDES, ROUTE_RULES: JSON.stringify(lines) });
+
+  /** Whether the (cached) policy lets `method path` through, with IAM's rule: Deny wins. */
+  function allows(result: APIGatewayAuthorizerResult, method: string, path: string): boolean {
+    const arn = `${PREFIX}/${method}/${path.replace(/^\//, "")}`;
+    const hits = (effect: string) =>
+      result.policyDocument.Statement.some(
+        (s) =>
+          s.Effect === effect &&
+          [(s as { Resource: string | string[] }).Resource]
+            .flat()
+            .some((r) => resourceMatches(r, arn)),
+      );
+    return !hits("Deny") && hits("Allow");
+  }
+
+  test.each<[string, Record<string, unknown>, Record<string, boolean>]>([
+    [
+      "viewer with orders:read",
+      { metadata: { role: "viewer" }, scope: "orders:read" },
+      {
+        "GET /orders/1": true,
+        "GET /profile": true,
+        "GET /admin/x": false,
+        "GET /x/admin/y": true,
+      },
+    ],
+    [
+      "viewer without the scope",
+      { metadata: { role: "viewer" } },
+      {
+        "GET /orders/1": false,
+        "DELETE /me": true,
+        "POST /admin/x": false,
+        "GET /x/orders/1": true,
+      },
+    ],
+    [
+      "admin without the scope",
+      { metadata: { role: "admin" } },
+      { "GET /orders/1": false, "PUT /admin/a/b": true, "GET /profile": true },
+    ],
+  ])("%s: the policy for the first methodArn decides every route", async (_who, extra, want) => {
+    // Prepare
+    const handler = makeHandler(withRoutes(EXAMPLE));
+    const token = await signWithJose(claims(extra), SIGNER);
+
+    // Act: the methodArn of the call that fills the cache
+    const result = await handler(eventFor(`${PREFIX}/GET/profile`, token));
+
+    // Assess
+    for (const [request, allowed] of Object.entries(want)) {
+      const [method, path] = request.split(" ");
+      expect([request, allows(result, method, path)]).toEqual([request, allowed]);
+    }
+    expect(result.context).toMatchObject({ customerId: "cust-42" });
+  });
+
+  test("a caller no route allows: explicit Deny of the whole stage, ROUTE_NOT_ALLOWED", async () => {
+    // Prepare
+    const handler = makeHandler(
+      withRoutes([
+        "GET /health public",
+        "ANY /admin/{proxy+} roles=admin",
+        "GET /orders/{proxy+} scopes=orders:read",
+      ]),
+    );
+    const token = await signWithJose(claims({ metadata: { role: "viewer" } }), SIGNER);
+
+    // Act
+    const result = await handler(eventFor(`${PREFIX}/GET/orders/1`, token));
+
+    // Assess
+    expect(result).toEqual({
+      principalId: "user-123",
+      policyDocument: invokePolicy("Deny", `${PREFIX}/*/*`),
+    });
+    expect(logLines).toEqual([
+      expect.objectContaining({ decision: "deny", reason: "ROUTE_NOT_ALLOWED" }),
+    ]);
+  });
+
+  test("uniform rules keep today's shape: the stage wildcard, Allow or Deny", async () => {
+    // Prepare
+    const handler = makeHandler(withRoutes(["GET /health public", "ANY /{proxy+} scopes=api"]));
+    const yes = await signWithJose(claims({ scope: "api other" }), SIGNER);
+    const no = await signWithJose(claims({ scope: "other" }), SIGNER);
+
+    // Act
+    const allowed = await handler(eventFor(`${PREFIX}/GET/x`, yes));
+    const denied = await handler(eventFor(`${PREFIX}/GET/x`, no));
+
+    // Assess
+    expect(allowed.policyDocument).toEqual(invokePolicy("Allow", `${PREFIX}/*/*`));
+    expect(denied.policyDocument).toEqual(invokePolicy("Deny", `${PREFIX}/*/*`));
+  });
+
+  test("a bad token is still exactly Unauthorized", async () => {
+    const handler = makeHandler(withRoutes(EXAMPLE));
+    await expectUnauthorized(handler(eventFor(`${PREFIX}/GET/profile`, "garbage")));
+  });
+});
