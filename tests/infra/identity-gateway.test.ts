@@ -91,7 +91,23 @@ function declared() {
   return mocks
     .all()
     .filter((r) => r.type.startsWith("aws:"))
-    .map((r) => ({ type: r.type, name: r.name, inputs: r.inputs }));
+    .map((r) => ({ type: r.type, name: r.name, inputs: comparable(r.inputs) }));
+}
+
+/**
+ * Inputs with every Promise (an AssetArchive's `assets`) replaced by a marker: a Promise is equal
+ * only to itself, and deep equality would otherwise compare its async-hook ids, which differ
+ * between two runs of the same code whenever other async work interleaves.
+ */
+function comparable(value: unknown): unknown {
+  if (value instanceof Promise) return "<promise>";
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = comparable(v);
+    return out;
+  }
+  return value;
 }
 
 async function resolved(outputs: object): Promise<Record<string, unknown>> {
