@@ -27,6 +27,8 @@ import {
   CONFIG_KEYS,
   PROJECT,
   configString,
+  PRESET_KEYS,
+  PRESETS,
   parseConfig,
   plaintextKeys,
   withoutDeclaredDefaults,
@@ -384,18 +386,23 @@ export function localConfig(
   };
   // What the stack names as its issuer, for the note that replaces it.
   const stackIssuer = (): string => {
-    const passage = get("passageAppId");
-    const clerk = get("clerkFrontendApiUrl");
-    if (mode === "http-jwt" && passage !== undefined) return `Passage app ${passage}`;
-    if (mode === "http-jwt" && clerk !== undefined) return clerk;
-    return get("issuer") ?? "none";
+    const presetKey = PRESET_KEYS.find((k) => get(k) !== undefined);
+    if (presetKey !== undefined)
+      return `${PRESETS[presetKey].provider} (${presetKey} ${get(presetKey)})`;
+    const extra = get("issuers") === undefined ? "" : " and the issuers list";
+    return `${get("issuer") ?? "none"}${extra}`;
+  };
+  // The presets and issuers stand for real issuers whose keys are not here: the local run trusts
+  // only the issuer it replaces them with.
+  const clearIssuers = (): void => {
+    for (const k of PRESET_KEYS) set(k, undefined);
+    set("issuers", undefined);
   };
   const useDevIssuer = (): void => {
     notes.push(
       `issuer: using the built-in development issuer ${devIssuerUrl} instead of ${stackIssuer()}; --issuer to choose`,
     );
-    set("passageAppId", undefined);
-    set("clerkFrontendApiUrl", undefined);
+    clearIssuers();
     set("issuer", devIssuerUrl);
     result.needsDevIssuer = true;
   };
@@ -404,12 +411,10 @@ export function localConfig(
     notes.push(`issuer: ${options.issuer} (--issuer), keys from its discovery document`);
     set("issuer", options.issuer);
     if (options.audience !== undefined) set("audiences", JSON.stringify([options.audience]));
+    clearIssuers();
     if (lambdaMode) {
       clearKeys();
       set("verifyWith", "jwks");
-    } else {
-      set("passageAppId", undefined);
-      set("clerkFrontendApiUrl", undefined);
     }
     result.mintUnavailable = `tokens come from ${options.issuer}; ask it for one`;
   } else if (lambdaMode && options.secretFile !== undefined) {
@@ -456,7 +461,8 @@ export function localConfig(
         notes.push(`jwksUri: ${jwksUri} replaced by the development issuer's JWKS`);
       useDevIssuer();
     }
-    if (get("issuer") === undefined) set("issuer", devIssuerUrl);
+    const named = get("issuer") ?? get("issuers") ?? PRESET_KEYS.find((k) => get(k) !== undefined);
+    if (named === undefined) set("issuer", devIssuerUrl);
   } else if (mode === "http-jwt") {
     useDevIssuer();
   }

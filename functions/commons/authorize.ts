@@ -22,7 +22,8 @@ import {
   type JwtPayload,
   type VerificationKey,
 } from "./jwt";
-import { createKeySource, type KeySource, type KeySourceDeps } from "./keys";
+import { createTrustedIssuers, type KeySource, type KeySourceDeps } from "./keys";
+import { issuerClaimRules, trustedIssuers, type TrustedIssuer } from "./issuers";
 import type { AuthorizerSettings } from "./settings";
 import { bearerCandidate } from "./token";
 
@@ -33,7 +34,7 @@ export type AuthResult =
 
 /** Dependencies of `createAuthorizer`; everything defaults to the real thing. */
 export interface AuthorizerDeps extends KeySourceDeps {
-  /** Replaces the key source built from settings (tests, custom sources). */
+  /** Replaces the key source built from settings (tests, custom sources); one issuer only. */
   readonly keySource?: KeySource;
 }
 
@@ -56,13 +57,26 @@ export function createAuthorizer(
   settings: AuthorizerSettings,
   deps: AuthorizerDeps = {},
 ): Authorizer {
-  const keySource = deps.keySource ?? createKeySource(settings, deps);
+  // Each trusted issuer has its own key source (and JWKS cache); a token's iss picks one.
+  const issuers =
+    deps.keySource === undefined
+      ? createTrustedIssuers(settings, deps)
+      : trustedIssuers([
+          {
+            claims: { ...settings, ...issuerClaimRules(settings.issuer) },
+            keySource: deps.keySource,
+          },
+        ]);
   const now = deps.now ?? Date.now;
 
-  const finish = (jwt: DecodedJwt, keys: readonly VerificationKey[]): AuthResult => {
+  const finish = (
+    jwt: DecodedJwt,
+    issuer: TrustedIssuer,
+    keys: readonly VerificationKey[],
+  ): AuthResult => {
     try {
       verifySignature(jwt, keys);
-      validateClaims(jwt.payload, settings, now());
+      validateClaims(jwt.payload, issuer.claims, now());
       return { ok: true, claims: jwt.payload, identity: resolveIdentity(jwt.payload, settings) };
     } catch (err) {
       return failure(err);
@@ -77,10 +91,10 @@ export function createAuthorizer(
    * decision) so the outage does not outlive itself. Only denials come out of here: nothing
    * unverified is ever allowed.
    */
-  const unavailable = (jwt: DecodedJwt, err: unknown): AuthResult => {
+  const unavailable = (jwt: DecodedJwt, issuer: TrustedIssuer, err: unknown): AuthResult => {
     if (!(err instanceof KeySourceUnavailableError)) return failure(err);
     try {
-      validateClaims(jwt.payload, settings, now());
+      validateClaims(jwt.payload, issuer.claims, now());
       resolveIdentity(jwt.payload, settings);
     } catch (claimErr) {
       if (claimErr instanceof AuthError) return failure(claimErr);
@@ -90,21 +104,26 @@ export function createAuthorizer(
 
   const authorize = (token: string): Promise<AuthResult> => {
     let jwt: DecodedJwt;
+    let issuer: TrustedIssuer;
     try {
       jwt = decodeJwt(token);
-      assertAlgorithm(jwt.header, keySource.algorithms);
+      // The unverified iss only selects whose keys and rules apply, before any key is used: an
+      // unknown iss costs no key lookup and no JWKS request. The verified claims are checked
+      // against that issuer's rules after the signature (validateClaims).
+      issuer = issuers.select(jwt.payload.iss);
+      assertAlgorithm(jwt.header, issuer.keySource.algorithms);
     } catch (err) {
       return Promise.resolve(failure(err));
     }
     try {
-      const keys = keySource.getKeys(jwt.header.kid);
-      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, keys));
+      const keys = issuer.keySource.getKeys(jwt.header.kid);
+      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, issuer, keys));
       return (keys as Promise<readonly VerificationKey[]>).then(
-        (k) => finish(jwt, k),
-        (err: unknown) => unavailable(jwt, err),
+        (k) => finish(jwt, issuer, k),
+        (err: unknown) => unavailable(jwt, issuer, err),
       );
     } catch (err) {
-      return Promise.resolve(unavailable(jwt, err));
+      return Promise.resolve(unavailable(jwt, issuer, err));
     }
   };
 

@@ -20,6 +20,12 @@ export const ENV = {
   ISSUER: "ISSUER",
   /** JSON array of accepted `aud` values; `[]` turns the audience check off explicitly. */
   AUDIENCES: "AUDIENCES",
+  /**
+   * `jwks` with several issuers: JSON array of `{issuer, audiences, jwksUri?, algorithms?}`, the
+   * single issuer (ISSUER) first. A token's `iss` picks its entry before any key is used; each
+   * entry has its own JWKS cache. Unset: the one issuer of ISSUER/AUDIENCES/JWKS_URI.
+   */
+  ISSUERS: "ISSUERS",
   /** Optional JWKS URL; when unset, discovered from `${ISSUER}/.well-known/openid-configuration`. */
   JWKS_URI: "JWKS_URI",
   /** Allowed clock skew in seconds for exp, nbf and iat. */

@@ -27,6 +27,7 @@ export type AuthErrorCode =
   | "TOKEN_ISSUED_IN_FUTURE"
   | "ISSUER_MISMATCH"
   | "AUDIENCE_MISMATCH"
+  | "TOKEN_USE_INVALID"
   | "IDENTITY_CLAIM_INVALID"
   | "KEY_SOURCE_UNAVAILABLE"
   | "ROUTE_NOT_ALLOWED"
@@ -83,6 +84,14 @@ export class IssuerMismatchError extends AuthError {
 /** `aud` is missing, malformed, or shares no value with the configured audiences. */
 export class AudienceMismatchError extends AuthError {
   readonly code = "AUDIENCE_MISMATCH" as const;
+}
+
+/**
+ * `token_use` is missing or not one the issuer's rules accept (Cognito: `id` or `access`), so a
+ * token of another kind the same issuer signs is refused.
+ */
+export class TokenUseInvalidError extends AuthError {
+  readonly code = "TOKEN_USE_INVALID" as const;
 }
 
 /** An identity claim is missing or cannot safely become a header value. */

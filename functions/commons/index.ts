@@ -17,6 +17,7 @@ export * from "./token";
 export * from "./algorithms";
 export * from "./jwt";
 export * from "./keys";
+export * from "./issuers";
 export * from "./identity";
 export * from "./log";
 export * from "./authorize";

@@ -27,6 +27,7 @@ import {
   TokenIssuedInFutureError,
   TokenMalformedError,
   TokenNotYetValidError,
+  TokenUseInvalidError,
 } from "./errors";
 
 export type { JwtAlgorithm } from "./algorithms";
@@ -71,6 +72,13 @@ export interface ClaimOptions {
   readonly audiences: readonly string[];
   /** Allowed clock skew in seconds. */
   readonly clockToleranceSeconds: number;
+  /**
+   * Read `client_id` as the audience when the token has no `aud` (Cognito access tokens), as API
+   * Gateway's JWT authorizer does (issuers.ts, `issuerClaimRules`). @default false
+   */
+  readonly clientIdAudience?: boolean;
+  /** The accepted `token_use` values (Cognito); undefined: not checked. */
+  readonly tokenUse?: readonly string[];
 }
 
 /**
@@ -302,8 +310,23 @@ export function validateClaims(payload: JwtPayload, options: ClaimOptions, nowMs
     throw new IssuerMismatchError("Token issuer is not the expected issuer.");
   }
 
-  if (options.audiences.length > 0 && !audienceMatches(payload.aud, options.audiences)) {
-    throw new AudienceMismatchError("Token audience is not accepted.");
+  if (options.audiences.length > 0) {
+    // `client_id` stands in only when `aud` is absent: a token with an aud is judged by its aud
+    // alone, so a wrong aud cannot be rescued by a client_id (aws-semantics.md §1, HJT).
+    const aud =
+      options.clientIdAudience === true && payload.aud === undefined
+        ? payload.client_id
+        : payload.aud;
+    if (!audienceMatches(aud, options.audiences)) {
+      throw new AudienceMismatchError("Token audience is not accepted.");
+    }
+  }
+
+  if (
+    options.tokenUse !== undefined &&
+    (typeof payload.token_use !== "string" || !options.tokenUse.includes(payload.token_use))
+  ) {
+    throw new TokenUseInvalidError(`Token token_use is not ${options.tokenUse.join(" or ")}.`);
   }
 }
 

@@ -22,6 +22,7 @@ import {
 } from "./algorithms";
 import { AuthError, KeyNotFoundError, KeySourceUnavailableError } from "./errors";
 import type { VerificationKey } from "./jwt";
+import { issuerClaimRules, trustedIssuers, type TrustedIssuers } from "./issuers";
 import type { AuthorizerSettings } from "./settings";
 
 /** Supplies verification keys for a token's `kid`. */
@@ -539,4 +540,39 @@ export function createKeySource(settings: AuthorizerSettings, deps: KeySourceDep
     client: deps.secretsManager ?? secretsManager,
     now: deps.now,
   });
+}
+
+/**
+ * The issuers `settings` trusts, each with its own key source: with `jwks`, one JWKS source per
+ * issuer (its own cache, backoff and kid-refetch cooldown, so one issuer's unknown kids never
+ * delay another's refetch); with `secret`/`public-key`, the one issuer and its secret. Does no I/O.
+ */
+export function createTrustedIssuers(
+  settings: AuthorizerSettings,
+  deps: KeySourceDeps = {},
+): TrustedIssuers {
+  const list = settings.issuers ?? [
+    { issuer: settings.issuer, audiences: settings.audiences, jwksUri: settings.jwksUri },
+  ];
+  return trustedIssuers(
+    list.map((spec) => ({
+      claims: {
+        issuer: spec.issuer,
+        audiences: spec.audiences,
+        clockToleranceSeconds: settings.clockToleranceSeconds,
+        ...issuerClaimRules(spec.issuer),
+      },
+      keySource:
+        settings.verifyWith === "jwks"
+          ? createJwksKeySource({
+              issuer: spec.issuer,
+              jwksUri: spec.jwksUri,
+              ttlSeconds: settings.secretCacheTtlSeconds,
+              algorithms: spec.algorithms ?? settings.tokenAlgorithms,
+              fetch: deps.fetch,
+              now: deps.now,
+            })
+          : createKeySource(settings, deps),
+    })),
+  );
 }

@@ -14,6 +14,7 @@ import {
 import { ENV } from "./env-contract";
 import { ConfigurationError } from "./errors";
 import { formatRoute, parseRouteTable, type RouteSpec } from "./routes";
+import { parseIssuerList, type IssuerSettings } from "./issuers";
 
 /** Where the verification key comes from, and therefore which single algorithm is accepted. */
 export type VerifyWith = "secret" | "public-key" | "jwks";
@@ -50,6 +51,11 @@ export interface AuthorizerSettings {
   readonly audiences: readonly string[];
   /** JWKS URL; when unset (jwks mode) it is discovered from the issuer. */
   readonly jwksUri?: string;
+  /**
+   * `jwks` with several issuers (`ISSUERS`): every trusted issuer, `issuer` first when set.
+   * Undefined: the one issuer of `issuer`/`audiences`/`jwksUri`.
+   */
+  readonly issuers?: readonly IssuerSettings[];
   /** Allowed clock skew in seconds for `exp`, `nbf`, `iat`. @default 5 */
   readonly clockToleranceSeconds: number;
   /** Claim paths tried in order for the customer id. @default ["customer_id","tenant_id","sub"] */
@@ -155,8 +161,18 @@ export function readSettings(env: Env): AuthorizerSettings {
     }
   }
 
-  const issuer = str(ENV.ISSUER);
-  if (issuer === undefined) fail(ENV.ISSUER, "is required (the expected iss claim).");
+  const issuersRaw = json(ENV.ISSUERS);
+  const issuers =
+    issuersRaw === undefined
+      ? undefined
+      : parseIssuerList(issuersRaw, (why) => fail(ENV.ISSUERS, why));
+  if (issuersRaw !== undefined && verifyWith !== "jwks") {
+    fail(ENV.ISSUERS, `needs ${ENV.VERIFY_WITH}=jwks: each issuer's keys come from its own JWKS.`);
+  }
+  const issuer = str(ENV.ISSUER) ?? issuers?.[0]?.issuer;
+  if (issuer === undefined && issuersRaw === undefined) {
+    fail(ENV.ISSUER, "is required (the expected iss claim).");
+  }
 
   const audiences = stringArray(ENV.AUDIENCES, { nonEmpty: false });
   if (audiences === undefined && str(ENV.AUDIENCES) === undefined) {
@@ -227,6 +243,7 @@ export function readSettings(env: Env): AuthorizerSettings {
     issuer: issuer ?? "",
     audiences: audiences ?? [],
     jwksUri,
+    issuers,
     clockToleranceSeconds: int(ENV.CLOCK_TOLERANCE_SECONDS, 5, 0, 300),
     customerIdClaims: stringArray(ENV.CUSTOMER_ID_CLAIMS, { nonEmpty: true }) ?? [
       "customer_id",

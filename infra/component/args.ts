@@ -186,12 +186,50 @@ export interface IdentityGatewayArgs {
    */
   readonly secretCacheTtlSeconds?: number;
   /**
-   * http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>. (Config key:
+   * Lambda modes, verifyWith=jwks: more trusted issuers beside issuer (or a preset), each
+   * "<issuer-url> [aud=a,b] [jwks=<url>] [alg=RS256,ES256]"; a token's iss picks its issuer.
+   * Default for aud: audiences; for jwks: discovery; for alg: tokenAlgorithms. (Config key:
+   * issuers.)
+   */
+  readonly issuers?: string[];
+  /**
+   * Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>. (Config key:
    * passageAppId.)
    */
   readonly passageAppId?: string;
-  /** http-jwt: Clerk Frontend API URL, used as the issuer. (Config key: clerkFrontendApiUrl.) */
+  /** Clerk Frontend API URL, used as the issuer. (Config key: clerkFrontendApiUrl.) */
   readonly clerkFrontendApiUrl?: string;
+  /**
+   * Amazon Cognito user pool id (<region>_<id>); issuer becomes
+   * https://cognito-idp.<region>.amazonaws.com/<pool id>. (Config key: cognitoUserPoolId.)
+   */
+  readonly cognitoUserPoolId?: string;
+  /**
+   * Auth0 tenant or custom domain (no https://); issuer becomes https://<domain>/. (Config key:
+   * auth0Domain.)
+   */
+  readonly auth0Domain?: string;
+  /**
+   * Okta authorization server issuer: https://<org>.okta.com (org) or
+   * https://<org>.okta.com/oauth2/<id> (custom, e.g. default). (Config key: oktaIssuer.)
+   */
+  readonly oktaIssuer?: string;
+  /**
+   * Microsoft Entra ID directory (tenant) id, a GUID; issuer becomes
+   * https://login.microsoftonline.com/<id>/v2.0 (v2.0 tokens only). (Config key: entraTenantId.)
+   */
+  readonly entraTenantId?: string;
+  /**
+   * Firebase project id; issuer becomes https://securetoken.google.com/<id>, and audiences must
+   * list the id. (Config key: firebaseProjectId.)
+   */
+  readonly firebaseProjectId?: string;
+  /**
+   * Lambda modes: Supabase project ref; issuer becomes https://<ref>.supabase.co/auth/v1, keys from
+   * its JWKS (ES256/RS256), or verifyWith=secret for legacy HS256 projects. (Config key:
+   * supabaseProjectRef.)
+   */
+  readonly supabaseProjectRef?: string;
   /**
    * http-jwt: scopes a route requires (token needs at least one), at most 10. (Config key:
    * authorizationScopes.)

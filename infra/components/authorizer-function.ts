@@ -86,6 +86,8 @@ export function authorizerEnvironment(
   if (lambda.keySource.kind === "jwks" && lambda.keySource.jwksUri !== undefined) {
     env[ENV.JWKS_URI] = lambda.keySource.jwksUri;
   }
+  // Several issuers: the whole list (the single issuer first), so each gets its own key source.
+  if (lambda.issuers !== undefined) env[ENV.ISSUERS] = JSON.stringify(lambda.issuers);
   return { ...env, ...extra };
 }
 

@@ -6,5 +6,6 @@
 export * from "./aws";
 export * from "./load";
 export * from "./parse";
+export * from "./presets";
 export * from "./schema";
 export * from "./types";

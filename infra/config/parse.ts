@@ -54,6 +54,8 @@ import {
   type RouteSpec,
 } from "../../functions/commons/routes";
 import { checkRestRouteTable } from "../../functions/rest-authorizer/route-policy-check";
+import type { IssuerSettings } from "../../functions/commons/issuers";
+import { PRESET_KEYS, PRESETS, preset, type PresetKey, type PresetTarget } from "./presets";
 import {
   ASYMMETRIC_ALGORITHMS,
   DEFAULT_TOKEN_ALGORITHMS,
@@ -532,7 +534,13 @@ function parseCors(r: Reader): CorsConfig | undefined {
 }
 
 function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
-  const verifyWith = r.string("verifyWith");
+  const chosen = resolveIssuer(r);
+  const extraIssuers = r.array("issuers");
+  // A preset or an issuers list means keys from the issuers' JWKS unless the stack says otherwise.
+  const verifyWith =
+    r.string("verifyWith") ??
+    (chosen.presetKey !== undefined || extraIssuers !== undefined ? "jwks" : undefined);
+  const presetInfo = chosen.presetKey === undefined ? undefined : preset(chosen.presetKey);
   const secretArn = r.string("secretArn");
   const publicKeyPem = r.string("publicKeyPem");
   const jwksUri = r.string("jwksUri");
@@ -555,6 +563,12 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       );
       break;
     case "secret":
+      if (presetInfo !== undefined && presetInfo.sharedSecret !== true) {
+        r.fail(
+          "verifyWith",
+          `secret (HS256) is not a way ${presetInfo.provider} (${chosen.presetKey}) signs tokens; unset verifyWith for its JWKS (or use public-key with its PEM).`,
+        );
+      }
       if (hasJwtSecret && secretArn !== undefined) {
         r.fail("jwtSecret", "set either jwtSecret or secretArn, not both.");
       } else if (!hasJwtSecret && secretArn === undefined) {
@@ -614,7 +628,8 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
       if (publicKeyPem !== undefined)
         r.fail("publicKeyPem", "is only used with verifyWith=public-key.");
       if (jwksUri !== undefined) r.urlOk("jwksUri", jwksUri);
-      keySource = { kind: "jwks", jwksUri };
+      // An explicit jwksUri wins over the preset's documented one.
+      keySource = { kind: "jwks", jwksUri: jwksUri ?? chosen.target?.jwksUri };
       break;
     default:
       r.choice("verifyWith"); // refused, with a "did you mean"
@@ -622,34 +637,180 @@ function parseLambdaAuth(r: Reader, raw: RawConfig): LambdaAuthConfig {
   if (verifyWith !== "jwks" && jwksUri !== undefined)
     r.fail("jwksUri", "is only used with verifyWith=jwks.");
 
-  const issuer = r.string("issuer");
-  if (issuer === undefined) {
+  const single = chosen.target?.issuer ?? chosen.issuer;
+  if (chosen.given === 0 && extraIssuers === undefined) {
     r.fail(
       "issuer",
-      "is required: the iss value tokens must carry (pulumi config set issuer <value>).",
+      `is required: the iss value tokens must carry (pulumi config set issuer <value>), or a preset (${PRESET_KEYS.join(", ")}).`,
     );
-  } else if (verifyWith === "jwks" && jwksUri === undefined && !r.keyUrlOk(issuer)) {
+  } else if (
+    chosen.issuer !== undefined &&
+    verifyWith === "jwks" &&
+    jwksUri === undefined &&
+    !r.keyUrlOk(chosen.issuer)
+  ) {
     r.fail(
       "issuer",
-      `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${issuer}".`,
+      `verifyWith=jwks discovers keys from the issuer, so it must be an https URL; got "${chosen.issuer}".`,
     );
   }
   const audiences = r.array("audiences");
   if (audiences === undefined) {
     r.fail(
       "audiences",
-      "is required: list the accepted aud values (pulumi config set --path 'audiences[0]' my-api). To skip the audience check, set it to an empty list explicitly (audiences: [] in the stack file).",
+      `is required: ${presetInfo?.audienceHint ?? "list the accepted aud values (pulumi config set --path 'audiences[0]' my-api)."} To skip the audience check, set it to an empty list explicitly (audiences: [] in the stack file).`,
     );
   }
+  checkFixedAudience(r, chosen, audiences ?? []);
+  const primary: IssuerSettings | undefined =
+    single === undefined
+      ? undefined
+      : {
+          issuer: single,
+          audiences: audiences ?? [],
+          ...(keySource.kind === "jwks" && keySource.jwksUri !== undefined
+            ? { jwksUri: keySource.jwksUri }
+            : {}),
+        };
+  const issuers =
+    extraIssuers === undefined
+      ? undefined
+      : parseIssuers(r, extraIssuers, verifyWith, primary, audiences ?? []);
   return {
     keySource,
     tokenAlgorithms: parseTokenAlgorithms(r, verifyWith, publicKey),
-    issuer: issuer ?? "",
+    issuer: single ?? issuers?.[0]?.issuer ?? "",
     audiences: audiences ?? [],
+    ...(chosen.presetKey !== undefined ? { preset: chosen.presetKey } : {}),
+    ...(issuers !== undefined ? { issuers } : {}),
     clockToleranceSeconds: r.integer("clockToleranceSeconds"),
     authorizerCacheTtl: r.integer("authorizerCacheTtl"),
     secretCacheTtlSeconds: r.integer("secretCacheTtlSeconds"),
   };
+}
+
+/** At most this many trusted issuers (the single one included). */
+export const MAX_ISSUERS = 10;
+
+/**
+ * The authorizer's environment holds the list as JSON, and "the total size of all environment
+ * variables" of a function may not exceed 4 KB (AWS Lambda Developer Guide, "Lambda quotas",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html, "Function
+ * configuration, deployment, and execution"), shared with the other variables: the list gets at
+ * most half of it.
+ */
+export const MAX_ISSUERS_ENV_BYTES = 2048;
+
+/**
+ * `issuers`: each line `<issuer-url> [aud=a,b] [jwks=<url>] [alg=ES256,RS256]`, parsed with a
+ * message per bad line (naming its position). The URL is the exact `iss` (no normalizing: a
+ * token's iss is compared as a string), and keys come from its JWKS (discovery, or `jwks=`);
+ * `aud=` defaults to `audiences`, `alg=` to `tokenAlgorithms`. Two entries that differ only in case
+ * or a trailing slash are refused: at most one of them is what the provider writes in iss, and a
+ * second spelling only widens what is trusted.
+ */
+function parseIssuers(
+  r: Reader,
+  lines: readonly string[],
+  verifyWith: string | undefined,
+  primary: IssuerSettings | undefined,
+  audiences: readonly string[],
+): IssuerSettings[] | undefined {
+  if (verifyWith !== "jwks") {
+    r.fail(
+      "issuers",
+      `needs verifyWith=jwks (each issuer's keys come from its own JWKS), but verifyWith is ${verifyWith ?? "unset"}.`,
+    );
+    return undefined;
+  }
+  const out: IssuerSettings[] = primary === undefined ? [] : [primary];
+  const where = (i: number): string => `issuers[${i}]`;
+  const fold = (url: string): string => url.toLowerCase().replace(/\/+$/, "");
+  const before = r.problems.length;
+  lines.forEach((line, i) => {
+    const [url, ...options] = line.split(/\s+/);
+    if (!r.keyUrlOk(url)) {
+      r.fail(
+        "issuers",
+        `${where(i)}: "${url}" is not an https issuer URL; write each entry as "<issuer-url> [aud=a,b] [jwks=<url>] [alg=RS256,ES256]".`,
+      );
+      return;
+    }
+    const clash = out.find((o) => fold(o.issuer) === fold(url));
+    if (clash !== undefined) {
+      const which = clash === primary ? "the single issuer" : `"${clash.issuer}"`;
+      r.fail(
+        "issuers",
+        clash.issuer === url
+          ? `${where(i)}: "${url}" is trusted twice (also ${which}); list it once.`
+          : `${where(i)}: "${url}" differs from ${which} only in case or a trailing slash; a token's iss is compared exactly, so list only the spelling the provider writes in iss.`,
+      );
+      return;
+    }
+    const entry: {
+      issuer: string;
+      audiences: readonly string[];
+      jwksUri?: string;
+      algorithms?: AsymmetricAlgorithm[];
+    } = {
+      issuer: url,
+      audiences,
+    };
+    const seen = new Set<string>();
+    for (const option of options) {
+      const m = /^(aud|jwks|alg)=(.*)$/.exec(option);
+      if (m === null) {
+        r.fail(
+          "issuers",
+          `${where(i)}: "${option}" is not an option; use aud=a,b, jwks=<url> or alg=RS256,ES256.`,
+        );
+        continue;
+      }
+      const [, name, value] = m;
+      if (seen.has(name)) {
+        r.fail("issuers", `${where(i)}: ${name}= is given twice.`);
+        continue;
+      }
+      seen.add(name);
+      const list = value.split(",").map((v) => v.trim());
+      if (name === "aud") {
+        if (list.some((v) => v === "")) {
+          r.fail(
+            "issuers",
+            `${where(i)}: aud= needs comma-separated audiences, e.g. aud=api-1,api-2.`,
+          );
+        } else {
+          entry.audiences = list;
+        }
+      } else if (name === "jwks") {
+        if (!r.keyUrlOk(value)) {
+          r.fail("issuers", `${where(i)}: jwks= must be an https URL, got "${value}".`);
+        } else {
+          entry.jwksUri = value;
+        }
+      } else {
+        const bad = list.filter((a) => !isAsymmetricAlgorithm(a));
+        if (bad.length > 0) {
+          r.fail(
+            "issuers",
+            `${where(i)}: alg= ${bad.map((a) => `"${a}"`).join(", ")} is not supported; use ${ASYMMETRIC_ALGORITHMS.join(", ")}.`,
+          );
+        } else {
+          entry.algorithms = list as AsymmetricAlgorithm[];
+        }
+      }
+    }
+    out.push(entry);
+  });
+  if (out.length > MAX_ISSUERS) {
+    r.fail("issuers", `at most ${MAX_ISSUERS} issuers are trusted at once, got ${out.length}.`);
+  } else if (JSON.stringify(out).length > MAX_ISSUERS_ENV_BYTES) {
+    r.fail(
+      "issuers",
+      `the issuers take ${JSON.stringify(out).length} bytes of the authorizer's environment, more than ${MAX_ISSUERS_ENV_BYTES} (Lambda allows 4 KB for all variables); trust fewer issuers or shorten their options.`,
+    );
+  }
+  return r.problems.length === before ? out : undefined;
 }
 
 /**
@@ -773,58 +934,110 @@ function parseTokenAlgorithms(
   return algorithms;
 }
 
+/** The issuer the stack names: a preset key or `issuer` (at most one of them). */
+interface IssuerChoice {
+  /** How many of the preset keys and `issuer` are set. */
+  readonly given: number;
+  readonly presetKey?: PresetKey;
+  /** The preset's issuer (and JWKS URL, fixed audience), when the preset's value is valid. */
+  readonly target?: PresetTarget;
+  /** The plain `issuer` value. */
+  readonly issuer?: string;
+}
+
+/**
+ * The stack's issuer: `issuer` or exactly one preset. Two of them would leave the expected `iss`
+ * open, so that is refused naming both keys. A preset's value is checked against the provider's
+ * documented shape (presets.ts).
+ */
+function resolveIssuer(r: Reader): IssuerChoice {
+  const given = [...PRESET_KEYS, "issuer" as const].filter((k) => r.has(k));
+  if (given.length > 1) {
+    r.fail(
+      given[1],
+      `${given[0]} and ${given[1]} both set the issuer; set only one of them (got ${given.join(" and ")}).`,
+    );
+    return { given: given.length };
+  }
+  if (given.length === 0) return { given: 0 };
+  if (given[0] === "issuer") return { given: 1, issuer: r.string("issuer") };
+  const presetKey = given[0];
+  const value = r.string(presetKey) ?? "";
+  const resolved = preset(presetKey).resolve(value);
+  if ("problem" in resolved) {
+    r.fail(presetKey, resolved.problem);
+    return { given: 1, presetKey };
+  }
+  return { given: 1, presetKey, target: resolved };
+}
+
+/**
+ * Firebase ID tokens always carry the project id as `aud` ("Verify ID tokens",
+ * https://firebase.google.com/docs/auth/admin/verify-id-tokens): audiences without it would
+ * refuse every token, so that is a preview error. An explicit `[]` (Lambda modes) still turns the
+ * check off, as everywhere.
+ */
+function checkFixedAudience(r: Reader, chosen: IssuerChoice, audiences: readonly string[]): void {
+  const fixed = chosen.target?.fixedAudience;
+  if (fixed === undefined || audiences.length === 0 || audiences.includes(fixed)) return;
+  r.fail(
+    "audiences",
+    `${PRESETS[chosen.presetKey!].provider} tokens carry aud "${fixed}" (${chosen.presetKey}), which audiences does not list, so every token would be refused: pulumi config set --path 'audiences[0]' ${fixed}.`,
+  );
+}
+
 function parseHttpJwt(r: Reader, common: Omit<CommonConfig, "routes">): HttpJwtConfig {
-  const passageAppId = r.string("passageAppId");
-  const clerkUrl = r.string("clerkFrontendApiUrl");
-  const plainIssuer = r.string("issuer");
-  const given = [
-    passageAppId !== undefined && "passageAppId",
-    clerkUrl !== undefined && "clerkFrontendApiUrl",
-    plainIssuer !== undefined && "issuer",
-  ].filter(Boolean);
-  let provider: HttpJwtConfig["provider"] = "oidc";
+  const chosen = resolveIssuer(r);
   let issuer = "";
-  if (given.length === 0) {
+  if (chosen.given === 0) {
     r.fail(
       "issuer",
-      "http-jwt needs an issuer: set passageAppId (Passage), clerkFrontendApiUrl (Clerk) or issuer (any OIDC issuer).",
+      `http-jwt needs an issuer: set issuer (any OIDC issuer) or one preset: ${PRESET_KEYS.filter(
+        (k) => k !== "supabaseProjectRef",
+      )
+        .map((k) => `${k} (${PRESETS[k].provider})`)
+        .join(", ")}.`,
     );
-  } else if (given.length > 1) {
-    r.fail(
-      String(given[1]),
-      `set only one of passageAppId, clerkFrontendApiUrl and issuer (got ${given.join(" and ")}).`,
-    );
-  } else if (passageAppId !== undefined) {
-    provider = "passage";
-    if (!/^[A-Za-z0-9_-]+$/.test(passageAppId))
-      r.fail("passageAppId", `"${passageAppId}" is not a Passage app id.`);
-    issuer = `https://auth.passage.id/v1/apps/${passageAppId}`;
-  } else if (clerkUrl !== undefined) {
-    provider = "clerk";
-    r.urlOk("clerkFrontendApiUrl", clerkUrl);
-    issuer = clerkUrl.replace(/\/+$/, "");
-  } else if (plainIssuer !== undefined) {
-    if (!r.keyUrlOk(plainIssuer)) {
+  } else if (chosen.presetKey !== undefined && chosen.target !== undefined) {
+    const p = preset(chosen.presetKey);
+    if (p.nonRsaDefault !== undefined) {
+      // API Gateway's JWT authorizer: "Currently, only RSA-based algorithms are supported"
+      // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html).
       r.fail(
-        "issuer",
-        `must be an https URL (API Gateway fetches its keys over https), got "${plainIssuer}".`,
+        chosen.presetKey,
+        `${p.provider} signs with ${p.nonRsaDefault} by default, and http-jwt (API Gateway's JWT authorizer) verifies RSA-signed tokens only. Use authMode http-lambda or rest-token (verifyWith jwks). A project whose signing key is RSA (RS256) can use http-jwt with pulumi config set issuer ${chosen.target.issuer} instead of ${chosen.presetKey}.`,
       );
     }
-    issuer = plainIssuer;
+    issuer = chosen.target.issuer;
+  } else if (chosen.issuer !== undefined) {
+    if (!r.keyUrlOk(chosen.issuer)) {
+      r.fail(
+        "issuer",
+        `must be an https URL (API Gateway fetches its keys over https), got "${chosen.issuer}".`,
+      );
+    }
+    issuer = chosen.issuer;
   }
+  const provider: HttpJwtConfig["provider"] =
+    chosen.presetKey === undefined ? "oidc" : PRESETS[chosen.presetKey].id;
   const audiences = r.array("audiences") ?? [];
   if (audiences.length === 0) {
     const why =
-      provider === "clerk"
-        ? 'Clerk session tokens carry no aud unless a JWT template adds one: create a template with {"aud": "ClerkJwtAuthorizer"} in the Clerk dashboard, then pulumi config set --path \'audiences[0]\' ClerkJwtAuthorizer.'
-        : provider === "passage"
-          ? "set it to your Passage app's authentication origin: pulumi config set --path 'audiences[0]' https://your-app.example.com."
-          : "API Gateway's JWT authorizer requires at least one audience: pulumi config set --path 'audiences[0]' <aud>.";
+      chosen.presetKey !== undefined
+        ? preset(chosen.presetKey).audienceHint
+        : "API Gateway's JWT authorizer requires at least one audience: pulumi config set --path 'audiences[0]' <aud>.";
     r.fail("audiences", `is required in http-jwt: ${why}`);
   } else if (audiences.length > MAX_JWT_AUDIENCES) {
     r.fail(
       "audiences",
       `API Gateway allows at most ${MAX_JWT_AUDIENCES} audiences per JWT authorizer, got ${audiences.length}.`,
+    );
+  }
+  checkFixedAudience(r, chosen, audiences);
+  if (r.has("issuers")) {
+    r.fail(
+      "issuers",
+      "http-jwt has one issuer (API Gateway's JWT authorizer takes one Issuer); several issuers need authMode http-lambda or rest-token.",
     );
   }
   const scopes = r.array("authorizationScopes") ?? [];

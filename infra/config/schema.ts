@@ -345,25 +345,104 @@ export const CONFIG_KEYS = {
     max: 86400,
     env: { name: ENV.SECRET_CACHE_TTL_SECONDS },
   },
+  issuers: {
+    type: "array",
+    modes: "Lambda modes",
+    meaning:
+      "more issuers, each `<issuer-url> [aud=a,b] [jwks=<url>] [alg=ES256,RS256]` (see [Several issuers](#several-issuers))",
+    documentedDefault: "none",
+    description:
+      'Lambda modes, verifyWith=jwks: more trusted issuers beside issuer (or a preset), each "<issuer-url> [aud=a,b] [jwks=<url>] [alg=RS256,ES256]"; a token\'s iss picks its issuer. Default for aud: audiences; for jwks: discovery; for alg: tokenAlgorithms.',
+    default: [],
+    env: {
+      name: ENV.ISSUERS,
+      via: "JSON list of {issuer, audiences, jwksUri?, algorithms?}, the single issuer first",
+    },
+  },
   passageAppId: {
-    section: "http-jwt presets",
+    section: "Identity provider presets (set one instead of issuer)",
     type: "string",
-    modes: "http-jwt",
+    modes: "all",
     meaning: "Passage app id → issuer `https://auth.passage.id/v1/apps/<id>`",
     documentedDefault: "—",
-    description: "http-jwt: Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>.",
+    description: "Passage app id; issuer becomes https://auth.passage.id/v1/apps/<id>.",
     default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
   },
   clerkFrontendApiUrl: {
     type: "string",
-    modes: "http-jwt",
+    modes: "all",
     meaning: "Clerk Frontend API URL → issuer",
     documentedDefault: "—",
-    description: "http-jwt: Clerk Frontend API URL, used as the issuer.",
+    description: "Clerk Frontend API URL, used as the issuer.",
     default: "",
     url: { kind: "https", message: "must be the https Frontend API URL from the Clerk dashboard" },
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  cognitoUserPoolId: {
+    type: "string",
+    modes: "all",
+    meaning:
+      "Cognito user pool id `<region>_<id>` → issuer `https://cognito-idp.<region>.amazonaws.com/<id>`",
+    documentedDefault: "—",
+    description:
+      "Amazon Cognito user pool id (<region>_<id>); issuer becomes https://cognito-idp.<region>.amazonaws.com/<pool id>.",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  auth0Domain: {
+    type: "string",
+    modes: "all",
+    meaning: "Auth0 domain → issuer `https://<domain>/` (trailing slash)",
+    documentedDefault: "—",
+    description: "Auth0 tenant or custom domain (no https://); issuer becomes https://<domain>/.",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  oktaIssuer: {
+    type: "string",
+    modes: "all",
+    meaning: "Okta authorization server issuer (`https://<org>.okta.com[/oauth2/<id>]`)",
+    documentedDefault: "—",
+    description:
+      "Okta authorization server issuer: https://<org>.okta.com (org) or https://<org>.okta.com/oauth2/<id> (custom, e.g. default).",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  entraTenantId: {
+    type: "string",
+    modes: "all",
+    meaning:
+      "Entra ID tenant id (GUID) → v2.0 issuer `https://login.microsoftonline.com/<id>/v2.0`",
+    documentedDefault: "—",
+    description:
+      "Microsoft Entra ID directory (tenant) id, a GUID; issuer becomes https://login.microsoftonline.com/<id>/v2.0 (v2.0 tokens only).",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  firebaseProjectId: {
+    type: "string",
+    modes: "all",
+    meaning: "Firebase project id → issuer `https://securetoken.google.com/<id>`, aud the id",
+    documentedDefault: "—",
+    description:
+      "Firebase project id; issuer becomes https://securetoken.google.com/<id>, and audiences must list the id.",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
+  },
+  supabaseProjectRef: {
+    type: "string",
+    modes: "Lambda modes",
+    meaning:
+      "Supabase project ref → issuer `https://<ref>.supabase.co/auth/v1` (ES256: Lambda modes)",
+    documentedDefault: "—",
+    description:
+      "Lambda modes: Supabase project ref; issuer becomes https://<ref>.supabase.co/auth/v1, keys from its JWKS (ES256/RS256), or verifyWith=secret for legacy HS256 projects.",
+    default: "",
+    env: { name: ENV.ISSUER, via: "the issuer it stands for" },
   },
   authorizationScopes: {
+    section: "http-jwt",
     type: "array",
     modes: "http-jwt",
     meaning: "scopes a route requires (at least one must be in the token), at most 10",

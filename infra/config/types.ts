@@ -4,6 +4,8 @@
  * from the schema; its scalar fields carry the schema's defaults (`parse.ts`).
  */
 import type { AsymmetricAlgorithm } from "../../functions/commons/algorithms";
+import type { IssuerSettings } from "../../functions/commons/issuers";
+import type { PresetKey, ProviderId } from "./presets";
 import type { RouteSpec } from "../../functions/commons/routes";
 import type * as pulumi from "@pulumi/pulumi";
 
@@ -86,9 +88,17 @@ export interface LambdaAuthConfig {
    * Undefined: unset, one algorithm per key type (functions/commons/algorithms.ts).
    */
   readonly tokenAlgorithms?: readonly AsymmetricAlgorithm[];
+  /** The single issuer (`issuer` or a preset); with only `issuers` set, their first entry. */
   readonly issuer: string;
   /** Empty means the audience check was explicitly turned off. */
   readonly audiences: readonly string[];
+  /** The preset key that set `issuer`, if one did. */
+  readonly preset?: PresetKey;
+  /**
+   * `issuers` set: every trusted issuer, the single one first (with `audiences`, the key
+   * source's `jwksUri` and `tokenAlgorithms`). Undefined: only `issuer`.
+   */
+  readonly issuers?: readonly IssuerSettings[];
   readonly clockToleranceSeconds: number;
   readonly authorizerCacheTtl: number;
   readonly secretCacheTtlSeconds: number;
@@ -109,7 +119,8 @@ export interface CommonConfig {
 
 export interface HttpJwtConfig extends CommonConfig {
   readonly authMode: "http-jwt";
-  readonly provider: "passage" | "clerk" | "oidc";
+  /** The preset key that set the issuer (`oidc`: the plain `issuer` key). */
+  readonly provider: ProviderId | "oidc";
   readonly issuer: string;
   readonly audiences: readonly string[];
   readonly identitySource: string;

@@ -835,7 +835,8 @@ const CASES: Case[] = [
     mode: "http-jwt",
     set: { issuer: undefined },
     key: "issuer",
-    fragment: "set passageAppId (Passage), clerkFrontendApiUrl (Clerk) or issuer",
+    fragment:
+      "set issuer (any OIDC issuer) or one preset: passageAppId (Passage), clerkFrontendApiUrl (Clerk), cognitoUserPoolId",
   },
   {
     name: "http-jwt http:// issuer",
@@ -856,8 +857,7 @@ const CASES: Case[] = [
     mode: "http-jwt",
     set: { passageAppId: "app1" },
     key: "issuer",
-    fragment:
-      "set only one of passageAppId, clerkFrontendApiUrl and issuer (got passageAppId and issuer)",
+    fragment: "passageAppId and issuer both set the issuer; set only one of them",
   },
   {
     name: "Passage and Clerk",

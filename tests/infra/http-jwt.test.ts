@@ -68,6 +68,45 @@ describe("JWT authorizer per issuer preset", () => {
       ["ClerkJwtAuthorizer"],
     ],
     [
+      "Cognito (issuer from the pool id's Region and id; client_id is API Gateway's own)",
+      { cognitoUserPoolId: "eu-west-1_AbCdEf123", audiences: JSON.stringify(["app-client-id"]) },
+      "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123",
+      ["app-client-id"],
+    ],
+    [
+      "Auth0 (issuer with its trailing slash)",
+      {
+        auth0Domain: "my-tenant.eu.auth0.com",
+        audiences: JSON.stringify(["https://api.example.com"]),
+      },
+      "https://my-tenant.eu.auth0.com/",
+      ["https://api.example.com"],
+    ],
+    [
+      "Okta (custom authorization server)",
+      {
+        oktaIssuer: "https://example.okta.com/oauth2/default",
+        audiences: JSON.stringify(["api://default"]),
+      },
+      "https://example.okta.com/oauth2/default",
+      ["api://default"],
+    ],
+    [
+      "Entra ID (v2.0 issuer)",
+      {
+        entraTenantId: "9188040d-6c67-4c5b-b112-36a304b66dad",
+        audiences: JSON.stringify(["6e74172b-be56-4843-9ff4-e66a39bb12e3"]),
+      },
+      "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0",
+      ["6e74172b-be56-4843-9ff4-e66a39bb12e3"],
+    ],
+    [
+      "Firebase (audience the project id)",
+      { firebaseProjectId: "my-project-1234", audiences: JSON.stringify(["my-project-1234"]) },
+      "https://securetoken.google.com/my-project-1234",
+      ["my-project-1234"],
+    ],
+    [
       "any OIDC issuer, several audiences",
       { issuer: OIDC.issuer, audiences: JSON.stringify(["orders-api", "billing-api"]) },
       OIDC.issuer,

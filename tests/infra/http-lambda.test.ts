@@ -217,6 +217,70 @@ describe("authorizer function", () => {
     expect(env).not.toHaveProperty("SECRET_ID");
   });
 
+  it.each([
+    [
+      "firebaseProjectId",
+      "my-project-1234",
+      "https://securetoken.google.com/my-project-1234",
+      "https://www.googleapis.com/service_accounts/v1/jwk/securetoken@system.gserviceaccount.com",
+    ],
+    [
+      "supabaseProjectRef",
+      "abcdefghijklmnopqrst",
+      "https://abcdefghijklmnopqrst.supabase.co/auth/v1",
+      "https://abcdefghijklmnopqrst.supabase.co/auth/v1/.well-known/jwks.json",
+    ],
+    [
+      "oktaIssuer",
+      "https://example.okta.com/oauth2/default",
+      "https://example.okta.com/oauth2/default",
+      undefined,
+    ],
+  ])(
+    "with the %s preset: ISSUER and the provider's JWKS_URI (or discovery), no secret",
+    async (key, value, issuer, jwksUri) => {
+      await build(
+        config(
+          {
+            verifyWith: undefined as unknown as string,
+            issuer: undefined as unknown as string,
+            [key]: value,
+            // Firebase tokens carry the project id as aud.
+            ...(key === "firebaseProjectId" ? { audiences: JSON.stringify([value]) } : {}),
+          },
+          false,
+        ),
+      );
+
+      const env = authorizerFn().inputs.environment.variables;
+      expect(env.VERIFY_WITH).toBe("jwks");
+      expect(env.ISSUER).toBe(issuer);
+      expect(env.JWKS_URI).toBe(jwksUri);
+      expect(env).not.toHaveProperty("SECRET_ID");
+      expect(env).not.toHaveProperty("ISSUERS");
+      expect(resourcesOfType(T.secret)).toEqual([]);
+    },
+  );
+
+  it("with issuers: ISSUERS lists every issuer, the single one first", async () => {
+    await build(
+      config(
+        {
+          verifyWith: "jwks",
+          issuers: JSON.stringify(["https://machines.example.com aud=m2m alg=ES256"]),
+        },
+        false,
+      ),
+    );
+
+    const env = authorizerFn().inputs.environment.variables;
+    expect(JSON.parse(env.ISSUERS)).toEqual([
+      { issuer: "https://issuer.example.com", audiences: ["orders-api"] },
+      { issuer: "https://machines.example.com", audiences: ["m2m"], algorithms: ["ES256"] },
+    ]);
+    expect(env.ISSUER).toBe("https://issuer.example.com");
+  });
+
   it("with an empty audience list passes [] (audience check explicitly off)", async () => {
     await build(config({ audiences: "[]" }));
 

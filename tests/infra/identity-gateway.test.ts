@@ -91,7 +91,11 @@ function declared() {
   return mocks
     .all()
     .filter((r) => r.type.startsWith("aws:"))
-    .map((r) => ({ type: r.type, name: r.name, inputs: comparable(r.inputs) }));
+    .map((r) => ({
+      type: r.type,
+      name: r.name,
+      inputs: comparable(r.inputs) as Record<string, unknown>,
+    }));
 }
 
 /**
