@@ -27,15 +27,16 @@ import type { IncomingHttpHeaders } from "node:http";
 import { randomBytes } from "node:crypto";
 
 import { getClaim } from "../../functions/commons/identity";
-import { send, type Exchange } from "./http";
 import {
-  concretePath,
-  defaultRules,
-  formatRouteRule,
-  ruleFor,
+  formatRoute,
+  ruleAllows,
+  tokenRoles,
+  tokenScopes,
   type RouteRule,
-  type Rule,
-} from "./rules";
+  type RouteSpec,
+} from "../../functions/commons/routes";
+import { send, type Exchange } from "./http";
+import { defaultRoutes, probeFor, selectorFor, type Probe, type RouteSelector } from "./rules";
 import {
   claimsFor,
   confusionTokens,
@@ -92,7 +93,11 @@ export interface ConformanceOptions {
   readonly origin?: string;
   /** An origin it does not allow. @default "https://conformance-disallowed.invalid" */
   readonly disallowedOrigin?: string;
-  /** The path (after the stage) whose backend is an echo. @default "/conformance" */
+  /**
+   * The path (after the stage) whose backend is an echo, sent `GET`. @default "/conformance", or,
+   * when the table sends `GET /conformance` to no route that needs a token, the probe path of the
+   * first such route that serves `GET` ({@link defaultEchoPath})
+   */
   readonly echoPath?: string;
   /** The header the backend gets the customer id in. @default "X-Customer-ID" */
   readonly identityHeader?: string;
@@ -104,8 +109,11 @@ export interface ConformanceOptions {
   readonly requiredRoles?: readonly string[];
   /** http-jwt: the stack's `authorizationScopes` (a token needs one). @default [] */
   readonly authorizationScopes?: readonly string[];
-  /** Per-route rules (issue 11's `routes`); default: today's single rule for every route. */
-  readonly routes?: readonly RouteRule[];
+  /**
+   * The stack's route table (its `routes` output, parsed by parseRouteTable); default: the table
+   * of a stack without one, `ANY /` and `ANY /{proxy+}` with the mode's rule.
+   */
+  readonly routes?: readonly RouteSpec[];
   readonly timeoutMs?: number;
 }
 
@@ -197,13 +205,16 @@ export async function runConformance(
 ): Promise<Report> {
   const base = opts.url.replace(/\/+$/, "");
   const stagePath = new URL(base).pathname.replace(/\/+$/, "");
-  const echoPath = opts.echoPath ?? "/conformance";
   const idHeader = opts.identityHeader ?? "X-Customer-ID";
   const idClaims = opts.idClaims ?? defaultIdClaims(opts.mode);
   const roleClaim = opts.roleClaim ?? "metadata.role";
   const requiredRoles = opts.requiredRoles ?? ["admin"];
   const disallowed = opts.disallowedOrigin ?? DEFAULT_DISALLOWED_ORIGIN;
-  const rules = opts.routes ?? defaultRules(opts.mode, requiredRoles, opts.authorizationScopes);
+  const rules = opts.routes ?? defaultRoutes(opts.mode, requiredRoles, opts.authorizationScopes);
+  // The probes go where the stack's API type sends them: REST selects the resource first and
+  // answers 403 Missing Authentication Token where HTTP would fall back to `/{proxy+}`.
+  const select = selectorFor(opts.mode);
+  const echoPath = opts.echoPath ?? defaultEchoPath(rules, select);
   const results: CheckResult[] = [];
 
   const record = (r: CheckResult): void => {
@@ -269,34 +280,31 @@ export async function runConformance(
     "needs key material (--secret-file or --private-key-file, with --issuer and --audience)";
 
   /** The claims a token needs for `rule` to let it in. */
-  function allowClaims(rule: Rule | undefined): Record<string, unknown> {
+  function allowClaims(rule: RouteRule | undefined): Record<string, unknown> {
     const claims: Record<string, unknown> = {};
-    if (rule?.kind === "roles") setPath(claims, roleClaim, rule.values[0]);
-    if (rule?.kind === "scopes") claims.scope = rule.values[0];
+    if (rule?.kind === "roles") setPath(claims, roleClaim, rule.roles[0]);
+    if (rule?.kind === "scopes") claims.scope = rule.scopes[0];
     return claims;
   }
-  const ruleAt = (method: string, path: string): RouteRule | undefined =>
-    ruleFor(rules, method, path);
+  const ruleAt = (method: string, path: string): RouteSpec | undefined =>
+    select(rules, method, path);
   /** A fresh token (its own cache entry) with `extra` claims; `lifetime` < 0: expired. */
   function mint(label: string, extra: Record<string, unknown>, lifetime = 300): string {
     if (!canMint) throw new Error("cannot mint");
     const sub = `conformance-${label}-${rnd()}`;
     return signToken(claimsFor({ issuer: issuer!, audience }, sub, extra, lifetime), opts.key!);
   }
-  /** Whether a token given on the command line satisfies `rule`. */
-  function givenSatisfies(token: string, rule: Rule | undefined): boolean {
+  /**
+   * Whether a token given on the command line satisfies `rule`, read as the authorizers read it
+   * (functions/commons/routes.ts: the role claim, `scope` or else `scp`).
+   */
+  function givenSatisfies(token: string, rule: RouteRule | undefined): boolean {
+    if (rule === undefined) return true;
     const claims = decodePayload(token) ?? {};
-    if (rule?.kind === "roles") {
-      const held = getClaim(claims, roleClaim);
-      const list = typeof held === "string" ? [held] : Array.isArray(held) ? held : [];
-      return rule.values.some((r) => list.includes(r));
-    }
-    if (rule?.kind === "scopes") {
-      const raw = claims.scope ?? claims.scp;
-      const list = typeof raw === "string" ? raw.split(" ") : Array.isArray(raw) ? raw : [];
-      return rule.values.some((s) => list.includes(s));
-    }
-    return true;
+    return ruleAllows(rule, {
+      roles: tokenRoles(claims, roleClaim),
+      scopes: tokenScopes(claims),
+    });
   }
   /** A token the rule at `path` lets in: minted when possible, else a given one that fits. */
   function validTokenFor(label: string, method: string, path: string): string | undefined {
@@ -483,14 +491,11 @@ export async function runConformance(
 
   // ---- route rules (data-driven) -----------------------------------------------------------------
   const RULES_UNKNOWN = "the mode is unknown (--mode or --stack) and no --route was given";
-  const byKind = (k: Rule["kind"]) => rules.filter((r) => r.rule.kind === k);
-  /** The request path for a rule's route, if the rule is the one API Gateway would apply there. */
-  const pathFor = (r: RouteRule): string | undefined => {
-    const p = concretePath(r.path);
-    const m = r.method === "ANY" ? "GET" : r.method;
-    return ruleAt(m, p) === r ? p : undefined;
-  };
-  const methodFor = (r: RouteRule): string => (r.method === "ANY" ? "GET" : r.method);
+  const byKind = (k: RouteRule["kind"]) => rules.filter((r) => r.rule.kind === k);
+  /** A request API Gateway sends to this line itself, under the stack's API type. */
+  const probeOf = (r: RouteSpec): Probe | undefined => probeFor(r, rules, select);
+  const NO_PROBE =
+    "no request reaches this route under the table (other lines take every method and path it matches)";
 
   const publics = byKind("public");
   if (publics.length === 0) {
@@ -503,10 +508,10 @@ export async function runConformance(
       "public-route",
       "answers without a token (not 401/403/5xx); a client-sent identity header is still dropped",
       async () => {
-        const p = pathFor(r);
-        if (p === undefined) return na("no request path selects this route");
+        const probe = probeOf(r);
+        if (probe === undefined) return na(NO_PROBE);
         const spoof = `spoofed-${rnd()}`;
-        const ex = await call(methodFor(r), p, [[idHeader, spoof]]);
+        const ex = await call(probe.method, probe.path, [[idHeader, spoof]]);
         if (ex.status === 401 || ex.status === 403 || ex.status >= 500) {
           return fail(`got ${ex.status}`);
         }
@@ -514,7 +519,7 @@ export async function runConformance(
           return fail("the client's identity header reached the backend");
         return isEcho ? pass() : pass(`reachable; ${NOT_ECHO}`);
       },
-      formatRouteRule(r),
+      formatRoute(r),
     );
   }
 
@@ -535,9 +540,8 @@ export async function runConformance(
         name,
         expect,
         async () => {
-          const p = pathFor(r);
-          if (p === undefined) return na("no request path selects this route");
-          const m = methodFor(r);
+          const probe = probeOf(r);
+          if (probe === undefined) return na(NO_PROBE);
           let wrong: string | undefined;
           let right: string | undefined;
           if (canMint) {
@@ -554,7 +558,7 @@ export async function runConformance(
               );
             }
           }
-          const denied = await call(m, p, [auth(wrong)]);
+          const denied = await call(probe.method, probe.path, [auth(wrong)]);
           if (echoOf(denied)) return fail("the token without it reached the backend");
           if (kind === "roles" ? denied.status !== 403 : refusal(denied)) {
             return fail(
@@ -563,13 +567,13 @@ export async function runConformance(
           }
           if (right === undefined)
             return pass("the refusal only: no token with it (--admin-token)");
-          const allowed = await call(m, p, [auth(right)]);
+          const allowed = await call(probe.method, probe.path, [auth(right)]);
           if (allowed.status < 200 || allowed.status >= 300) {
             return fail(`with it: expected 2xx, got ${allowed.status}`);
           }
           return pass();
         },
-        formatRouteRule(r),
+        formatRoute(r),
       );
     }
   }
@@ -578,7 +582,7 @@ export async function runConformance(
   // refused on route B. HTTP API caches a Lambda authorizer's result by identity source for
   // every route ("The cached result is shared by all routes", http-api-lambda-authorizer,
   // "Caching") [HL]; REST reuses a cached policy for every method [RCON, BP].
-  const pair = cacheSafetyPair(rules, pathFor);
+  const pair = cacheSafetyPair(rules, probeOf);
   await check(
     "cache-safety",
     "a token allowed (and cached) on one route is still refused on a route it may not call",
@@ -592,15 +596,16 @@ export async function runConformance(
       }
       if (!canMint) return na(NEEDS_KEY);
       const token = mint("cache", allowClaims(pair.allowed.rule));
-      const first = await call(methodFor(pair.allowed), pair.allowedPath, [auth(token)]);
+      const a = pair.allowedProbe;
+      const first = await call(a.method, a.path, [auth(token)]);
       if (first.status < 200 || first.status >= 300) {
-        return fail(`setup: the token got ${first.status} on ${formatRouteRule(pair.allowed)}`);
+        return fail(`setup: the token got ${first.status} on ${formatRoute(pair.allowed)}`);
       }
-      const second = await call(methodFor(pair.refused), pair.refusedPath, [auth(token)]);
+      const second = await call(pair.refusedProbe.method, pair.refusedProbe.path, [auth(token)]);
       const why = refusal(second);
-      return why ? fail(`on ${formatRouteRule(pair.refused)}: ${why}`) : pass();
+      return why ? fail(`on ${formatRoute(pair.refused)}: ${why}`) : pass();
     },
-    pair ? `${formatRouteRule(pair.allowed)} → ${formatRouteRule(pair.refused)}` : undefined,
+    pair ? `${formatRoute(pair.allowed)} → ${formatRoute(pair.refused)}` : undefined,
   );
 
   // ---- CORS ---------------------------------------------------------------------------------------
@@ -706,30 +711,61 @@ export function identityValues(echo: Echo, idHeader: string): string[] {
   return [...out];
 }
 
+/** The first role or scope a rule names (what a token minted for it carries), if any. */
+function firstGrant(rule: RouteRule): string | undefined {
+  if (rule.kind === "roles") return rule.roles[0];
+  if (rule.kind === "scopes") return rule.scopes[0];
+  return undefined;
+}
+
 /**
  * Two routes where a token can be let in on the first and must be refused on the second: the
  * second requires a role or scope the first's token does not carry.
  */
 function cacheSafetyPair(
-  rules: readonly RouteRule[],
-  pathFor: (r: RouteRule) => string | undefined,
+  rules: readonly RouteSpec[],
+  probeOf: (r: RouteSpec) => Probe | undefined,
 ):
-  { allowed: RouteRule; allowedPath: string; refused: RouteRule; refusedPath: string } | undefined {
+  { allowed: RouteSpec; allowedProbe: Probe; refused: RouteSpec; refusedProbe: Probe } | undefined {
   for (const refused of rules) {
     if (refused.rule.kind !== "roles" && refused.rule.kind !== "scopes") continue;
-    const refusedPath = pathFor(refused);
-    if (refusedPath === undefined) continue;
+    const refusedProbe = probeOf(refused);
+    if (refusedProbe === undefined) continue;
     for (const allowed of rules) {
       if (allowed === refused || allowed.rule.kind === "public") continue;
-      const allowedPath = pathFor(allowed);
-      if (allowedPath === undefined) continue;
-      // The allowed route's token carries its first role/scope (or none): refused if that is not
-      // among what the refused route needs.
-      const carried = allowed.rule.kind === refused.rule.kind ? allowed.rule.values[0] : undefined;
-      if (carried === undefined || !refused.rule.values.includes(carried)) {
-        return { allowed, allowedPath, refused, refusedPath };
+      const allowedProbe = probeOf(allowed);
+      if (allowedProbe === undefined) continue;
+      // The allowed route's token carries its first role/scope (or none): refused if that does
+      // not satisfy the refused route's rule.
+      const carried =
+        allowed.rule.kind === refused.rule.kind ? firstGrant(allowed.rule) : undefined;
+      const held = carried === undefined ? [] : [carried];
+      if (!ruleAllows(refused.rule, { roles: held, scopes: held })) {
+        return { allowed, allowedProbe, refused, refusedProbe };
       }
     }
   }
   return undefined;
+}
+
+/**
+ * The echo path when none is given: `/conformance` (what earlier versions always used) when
+ * `GET /conformance` reaches a route that needs a token; otherwise the `GET` probe of the first
+ * such route (`authenticated` first). In rest-token a path the table does not serve would meet
+ * 403 Missing Authentication Token, which says nothing about the token checks sent there.
+ */
+export function defaultEchoPath(rules: readonly RouteSpec[], select: RouteSelector): string {
+  const fallback = "/conformance";
+  const hit = select(rules, "GET", fallback);
+  if (rules.length === 0 || (hit !== undefined && hit.rule.kind !== "public")) return fallback;
+  const guarded = rules.filter((r) => r.rule.kind !== "public");
+  const ordered = [
+    ...guarded.filter((r) => r.rule.kind === "authenticated"),
+    ...guarded.filter((r) => r.rule.kind !== "authenticated"),
+  ];
+  for (const r of ordered) {
+    const probe = probeFor(r, rules, select, ["GET"]);
+    if (probe !== undefined) return probe.path;
+  }
+  return fallback;
 }

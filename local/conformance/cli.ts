@@ -4,14 +4,16 @@
  * `N passed, N failed, N not applicable`; exit 1 on any failure, 2 on a usage error. `--json`
  * prints one JSON report instead, for CI.
  *
- * `--stack NAME` reads `apiUrl`, `authMode`, `identityHeaders`, `issuer` (and `routes`, once
- * stacks have them) from `pulumi stack output --json`, and the audience, role and claim settings
- * from `Pulumi.NAME.yaml` as the program parses it; flags override both.
+ * `--stack NAME` reads `apiUrl`, `authMode`, `identityHeaders`, `issuer` and `routes` from
+ * `pulumi stack output --json`, and the audience, role and claim settings from `Pulumi.NAME.yaml`
+ * as the program parses it; flags override both. Route lines, from `--route` or the `routes`
+ * output, go through the program's own parser (functions/commons/routes.ts) and its messages.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
+import { parseRouteTable, type RouteSpec } from "../../functions/commons/routes";
 import { ROOT, validateStack } from "../server";
 import { readStackConfig } from "../stack-config";
 import {
@@ -21,7 +23,6 @@ import {
   type ConformanceOptions,
   type Report,
 } from "./checks";
-import { parseRouteRule, type RouteRule } from "./rules";
 import { privateKeyMaterial, type KeyMaterial } from "./tokens";
 
 export const CONFORMANCE_USAGE = `Usage: npm run conformance -- --url <apiUrl> [options]
@@ -32,7 +33,7 @@ PASS, FAIL or N/A (not applicable, with the reason), then a summary; exit 1 on a
 
 Where:
   --url URL               the stage's invoke URL (stack output apiUrl)
-  --stack NAME            read apiUrl, authMode, identityHeaders and issuer from
+  --stack NAME            read apiUrl, authMode, identityHeaders, issuer and routes from
                           \`pulumi stack output --json\` (needs the Pulumi CLI) and the
                           audience, roles and claims from Pulumi.NAME.yaml
   --mode MODE             http-jwt, http-lambda or rest-token (from --stack otherwise)
@@ -49,10 +50,12 @@ The stack's rules (defaults as the program's):
   --id-claim CLAIM        claim(s) the customer id comes from, in order (repeatable)
   --role-claim PATH       rest-token role claim [metadata.role]
   --required-role ROLE    rest-token role that lets a caller in (repeatable) [admin]
-  --route "M /path rule"  a per-route rule (public, authenticated, roles=a,b, scopes=x,y);
-                          repeatable; replaces the single rule every route has today
+  --route "M /path rule"  a line of the stack's routes table (public, authenticated,
+                          roles=a,b, scopes=x,y); repeatable; replaces the routes output
+                          [ANY / and ANY /{proxy+} with the mode's rule]
 Backend and CORS:
-  --echo-path PATH        a path whose backend is the bundled echo [/conformance]
+  --echo-path PATH        a path whose backend is the bundled echo [/conformance, or a
+                          path of the table's first route that needs a token]
   --origin O              an allowed CORS origin (CORS checks are N/A without it)
   --disallowed-origin O   an origin that is not allowed [https://conformance-disallowed.invalid]
 Output:
@@ -85,6 +88,20 @@ function readFlagFile(flag: string, path: string): string {
   }
 }
 
+/**
+ * A route table through parseRouteTable, every problem on its own line after `where(index)`.
+ * @throws ConformanceUsageError listing every bad line, not only the first
+ */
+function parseRoutes(lines: readonly string[], where: (index: number) => string): RouteSpec[] {
+  const { routes, problems } = parseRouteTable(lines);
+  if (problems.length > 0) {
+    throw new ConformanceUsageError(
+      problems.map((p) => `${where(p.index)}: ${p.message}`).join("\n"),
+    );
+  }
+  return routes;
+}
+
 /** What `--stack` found, before flags override it. */
 interface StackFacts {
   url?: string;
@@ -96,7 +113,7 @@ interface StackFacts {
   roleClaim?: string;
   requiredRoles?: readonly string[];
   authorizationScopes?: readonly string[];
-  routes?: RouteRule[];
+  routes?: RouteSpec[];
   origin?: string;
   /** Things the user should know (one line each). */
   notes: string[];
@@ -136,8 +153,14 @@ export function readStack(name: string, pulumi: PulumiRunner, root = ROOT): Stac
   if (Array.isArray(out.identityHeaders) && typeof out.identityHeaders[0] === "string") {
     facts.identityHeader = out.identityHeaders[0];
   }
-  // Issue 11's `routes` output (the normalized table), once stacks have it.
-  if (Array.isArray(out.routes)) facts.routes = out.routes.map((r) => parseRouteRule(String(r)));
+  // The normalized table the program outputs; a stack deployed before that output existed has
+  // none, and the checks then use the default table (rules.ts `defaultRoutes`).
+  if (Array.isArray(out.routes)) {
+    facts.routes = parseRoutes(
+      out.routes.map((r) => String(r)),
+      (index) => `--stack ${name}: its routes output: routes[${index}]`,
+    );
+  }
   try {
     const app = validateStack(readStackConfig(root, name));
     facts.idClaims = app.identity.customerIdClaims;
@@ -247,14 +270,13 @@ export function parseConformanceArgs(
   } else if (values.kid !== undefined) {
     throw new ConformanceUsageError("--kid goes with --private-key-file");
   }
-  let routes: RouteRule[] | undefined = facts.routes;
-  if (values.route !== undefined) {
-    try {
-      routes = values.route.map(parseRouteRule);
-    } catch (err) {
-      throw new ConformanceUsageError(`--route: ${(err as Error).message}`);
-    }
-  }
+  const lines = values.route;
+  const routes =
+    lines !== undefined
+      ? parseRoutes(lines, (index) =>
+          index < lines.length ? `--route "${lines[index]}"` : "--route",
+        )
+      : facts.routes;
   const echoPath = values["echo-path"];
   if (echoPath !== undefined && !echoPath.startsWith("/")) {
     throw new ConformanceUsageError(`--echo-path starts with /, got "${echoPath}"`);

@@ -93,57 +93,118 @@ describe.each(MODES)("%s", (mode) => {
   });
 });
 
-describe.each([
-  [
-    "http-lambda",
-    [
-      "GET /health public",
-      "POST /webhooks/{proxy+} public",
-      "ANY /admin/{proxy+} roles=admin",
-      "GET /orders/{proxy+} scopes=orders:read",
-      "ANY /{proxy+} authenticated",
-    ],
-  ],
-  [
-    "http-jwt",
-    [
-      "GET /health public",
-      "POST /webhooks/{proxy+} public",
-      "ANY /admin/{proxy+} scopes=admin",
-      "GET /orders/{proxy+} scopes=orders:read",
-      "ANY /{proxy+} authenticated",
-    ],
-  ],
-] as const)("%s with the README's example table", (mode, table) => {
-  let gw: LocalGateway;
-  let keyFile: string;
+/** The README's example table; http-jwt writes the admin rule as a scope (it cannot read roles). */
+const README_TABLE = [
+  "GET /health public",
+  "POST /webhooks/{proxy+} public",
+  "ANY /admin/{proxy+} roles=admin",
+  "GET /orders/{proxy+} scopes=orders:read",
+  "ANY /{proxy+} authenticated",
+];
+
+/** A gateway serving `table` in `mode` (CORS for ORIGIN), with its issuer's key in a file. */
+function gatewayWithTable(mode: (typeof MODES)[number], table: readonly string[], label: string) {
+  const ctx = {} as { gw: LocalGateway; keyFile: string };
   beforeAll(async () => {
-    gw = await startLocal({
+    ctx.gw = await startLocal({
       port: 0,
       mode,
       config: { routes: JSON.stringify(table), corsAllowOrigins: JSON.stringify([ORIGIN]) },
     });
-    keyFile = join(dir, `${mode}-routes.pem`);
-    writeFileSync(keyFile, gw.devIssuer!.keys.privateKeyPem, { mode: 0o600 });
+    ctx.keyFile = join(dir, `${label}.pem`);
+    writeFileSync(ctx.keyFile, ctx.gw.devIssuer!.keys.privateKeyPem, { mode: 0o600 });
   });
-  afterAll(() => gw?.close());
+  afterAll(() => ctx.gw?.close());
+  return ctx;
+}
+
+/** The CLI with the issuer's key and the program's `routes` output as --route, as JSON. */
+async function checkRoutes(
+  ctx: { gw: LocalGateway; keyFile: string },
+  mode: string,
+): Promise<{ code: number; out: string; report: Report }> {
+  const { gw, keyFile } = ctx;
+  const { code, out } = await cli([
+    ...["--url", gw.stageUrl, "--mode", mode, "--private-key-file", keyFile],
+    ...["--issuer", gw.profile.issuer, "--audience", gw.profile.audience!, "--origin", ORIGIN],
+    ...routeFlags(gw),
+    "--json",
+  ]);
+  return { code, out, report: JSON.parse(out) as Report };
+}
+
+/** The targets of a check's passed lines. */
+const passed = (report: Report, check: string) =>
+  report.results.filter((r) => r.check === check && r.outcome === "pass").map((r) => r.target);
+
+describe.each([
+  ["http-lambda", README_TABLE],
+  ["http-jwt", README_TABLE.map((l) => l.replace("roles=admin", "scopes=admin"))],
+  // REST selects the resource first; every probe must still reach its own route's method.
+  ["rest-token", README_TABLE],
+] as const)("%s with the README's example table", (mode, table) => {
+  const ctx = gatewayWithTable(mode, table, `${mode}-routes`);
 
   it("the route checks run on the routes output and pass", async () => {
-    const { code, out } = await cli([
-      ...["--url", gw.stageUrl, "--mode", mode, "--private-key-file", keyFile],
-      ...["--issuer", gw.profile.issuer, "--audience", gw.profile.audience!, "--origin", ORIGIN],
-      ...routeFlags(gw),
-      "--json",
-    ]);
-    const report = JSON.parse(out) as Report;
+    const { code, out, report } = await checkRoutes(ctx, mode);
     expect(outcomes(report, "fail")).toEqual([]);
     expect(code).toBe(0);
-    const ran = (check: string) =>
-      report.results.filter((r) => r.check === check && r.outcome === "pass").length;
-    expect(ran("public-route")).toBe(2);
-    expect(ran("cache-safety")).toBe(1);
-    expect(ran("missing-scope")).toBe(mode === "http-jwt" ? 2 : 1);
-    expect(ran("wrong-role")).toBe(mode === "http-jwt" ? 0 : 1);
+    expect(passed(report, "public-route")).toEqual([
+      "GET /health public",
+      "POST /webhooks/{proxy+} public",
+    ]);
+    expect(passed(report, "cache-safety")).toHaveLength(1);
+    expect(passed(report, "missing-scope")).toHaveLength(mode === "http-jwt" ? 2 : 1);
+    expect(passed(report, "wrong-role")).toEqual(
+      mode === "http-jwt" ? [] : ["ANY /admin/{proxy+} roles=admin"],
+    );
+    // No probe met REST's 403 for a resource or method the API does not have.
+    expect(out).not.toMatch(/Missing Authentication Token/);
+  });
+});
+
+describe("rest-token where REST's resource-first selection differs from HTTP's", () => {
+  // `/conformance` is a resource without a method (the prefix of /conformance/status): REST
+  // answers `GET /conformance` and `GET /conformance/probe` with 403 Missing Authentication Token
+  // before any authorizer, where an HTTP API would fall back to `ANY /{proxy+}`.
+  const ctx = gatewayWithTable(
+    "rest-token",
+    README_TABLE.map((l) => l.replace("POST /webhooks/{proxy+}", "GET /conformance/status")),
+    "rest-token-prefix",
+  );
+
+  it("the local gateway answers the naive probes 403 Missing Authentication Token, even with a valid token", async () => {
+    const token = ctx.gw.mintToken({ sub: "someone" });
+
+    for (const path of ["/conformance", "/conformance/probe"]) {
+      const naive = await fetch(`${ctx.gw.stageUrl}${path}`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
+
+      expect(naive.status).toBe(403);
+      expect(await naive.json()).toEqual({ message: "Missing Authentication Token" });
+    }
+  });
+
+  it("the checker probes paths the routes' own resources serve, and every check passes", async () => {
+    const { code, out, report } = await checkRoutes(ctx, "rest-token");
+    expect(outcomes(report, "fail")).toEqual([]);
+    expect(code).toBe(0);
+    expect(passed(report, "public-route")).toEqual([
+      "GET /health public",
+      "GET /conformance/status public",
+    ]);
+    expect(passed(report, "wrong-role")).toEqual(["ANY /admin/{proxy+} roles=admin"]);
+    expect(passed(report, "missing-scope")).toEqual(["GET /orders/{proxy+} scopes=orders:read"]);
+    expect(passed(report, "cache-safety")).toHaveLength(1);
+    // The token checks went to the catch-all, not to the method-less /conformance resource.
+    for (const check of ["missing-token", "valid-token"]) {
+      expect(passed(report, check)).toHaveLength(1);
+      expect(report.results.find((r) => r.check === check)!.sent[0]).toMatch(
+        /^GET \/dev\/conformance-1\/probe /,
+      );
+    }
+    expect(out).not.toMatch(/Missing Authentication Token/);
   });
 });
 

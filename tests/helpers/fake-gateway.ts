@@ -2,13 +2,21 @@
  * A tiny gateway on loopback (node:http, HS256 only) for testing the conformance checker: it
  * behaves like a conformant identity-gateway stage with an echo backend, except for the faults a
  * test switches on, so a test can show that the checker fails exactly the lines for that fault.
+ * Routes are selected and rules checked by the shared code (functions/commons/route-select.ts,
+ * routes.ts), as an HTTP API (404 where no route matches) or a REST API (resource first, 403
+ * Missing Authentication Token where the resource lacks the method).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
-import { getClaim } from "../../functions/commons/identity";
-import { ruleFor, type RouteRule } from "../../local/conformance/rules";
+import { selectHttpRoute, selectRestRoute } from "../../functions/commons/route-select";
+import {
+  ruleAllows,
+  tokenRoles,
+  tokenScopes,
+  type RouteSpec,
+} from "../../functions/commons/routes";
 
 export interface Faults {
   /** Pass a client-sent X-Customer-ID (any spelling) through to the backend, like `append:`. */
@@ -24,8 +32,10 @@ export interface FakeGatewayOptions {
   readonly secret: string;
   readonly issuer: string;
   readonly audience: string;
-  /** Route rules; default every route `authenticated`. */
-  readonly rules?: readonly RouteRule[];
+  /** The route table; default `ANY /` and `ANY /{proxy+}`, both `authenticated`. */
+  readonly rules?: readonly RouteSpec[];
+  /** How a request finds its route. @default "http" */
+  readonly api?: "http" | "rest";
   readonly roleClaim?: string;
   readonly faults?: Faults;
 }
@@ -63,10 +73,16 @@ function verify(token: string, o: FakeGatewayOptions): Record<string, unknown> |
 }
 
 export async function startFakeGateway(o: FakeGatewayOptions): Promise<FakeGateway> {
-  const rules = o.rules ?? [
-    { method: "ANY", path: "/", rule: { kind: "authenticated" } },
-    { method: "ANY", path: "/{proxy+}", rule: { kind: "authenticated" } },
+  const rules: readonly RouteSpec[] = o.rules ?? [
+    { method: "ANY", path: "/", rule: { kind: "authenticated" }, routeKey: "ANY /" },
+    {
+      method: "ANY",
+      path: "/{proxy+}",
+      rule: { kind: "authenticated" },
+      routeKey: "ANY /{proxy+}",
+    },
   ];
+  const select = o.api === "rest" ? selectRestRoute : selectHttpRoute;
   const cache = new Map<string, boolean>();
   let backendCalls = 0;
   const server = createServer((req, res) => {
@@ -78,8 +94,12 @@ export async function startFakeGateway(o: FakeGatewayOptions): Promise<FakeGatew
     if (!url.pathname.startsWith(`/${o.stage}`)) return json(404, { message: "Not Found" });
     const path = url.pathname.slice(o.stage.length + 1) || "/";
     const method = req.method ?? "GET";
-    const route = ruleFor(rules, method, path);
-    if (!route) return json(404, { message: "Not Found" });
+    const route = select(rules, method, path)?.route;
+    if (!route) {
+      return o.api === "rest"
+        ? json(403, { message: "Missing Authentication Token" })
+        : json(404, { message: "Not Found" });
+    }
     let claims: Record<string, unknown> | undefined;
     if (route.rule.kind !== "public") {
       const authz = req.headers.authorization;
@@ -91,18 +111,13 @@ export async function startFakeGateway(o: FakeGatewayOptions): Promise<FakeGatew
           ? json(500, { message: "Internal Server Error" })
           : json(401, { message: "Unauthorized" });
       }
-      const key = o.faults?.cacheAcrossRoutes ? token : `${token} ${route.method} ${route.path}`;
+      const key = o.faults?.cacheAcrossRoutes ? token : `${token} ${route.routeKey}`;
       let allowed = cache.get(key);
       if (allowed === undefined) {
-        const r = route.rule;
-        const held = getClaim(claims, o.roleClaim ?? "metadata.role");
-        const scopes = typeof claims.scope === "string" ? claims.scope.split(" ") : [];
-        allowed =
-          r.kind === "roles"
-            ? r.values.some((v) => v === held || (Array.isArray(held) && held.includes(v)))
-            : r.kind === "scopes"
-              ? r.values.some((v) => scopes.includes(v))
-              : true;
+        allowed = ruleAllows(route.rule, {
+          roles: tokenRoles(claims, o.roleClaim ?? "metadata.role"),
+          scopes: tokenScopes(claims),
+        });
         cache.set(key, allowed);
       }
       if (!allowed) return json(403, { message: "Forbidden" });

@@ -3,21 +3,29 @@
  * fail proves nothing. Each fault must turn exactly its own check lines to FAIL, and the same tiny
  * gateway without the fault must pass them.
  */
+import { parseRouteTable, type RouteSpec } from "../../functions/commons/routes";
 import { runConformance, type Report } from "../../local/conformance/checks";
-import { parseRouteRule } from "../../local/conformance/rules";
+import { selectHttp, selectRest } from "../../local/conformance/rules";
 import { startFakeGateway, type Faults, type FakeGateway } from "../helpers/fake-gateway";
 
 const SECRET = "conformance-test-secret-0123456789abcdef";
 const ISSUER = "https://issuer.conformance.test";
 const AUDIENCE = "conformance-api";
 
-const ROUTES = [
+/** A table through the program's parser; a test table it refuses is a mistake in the test. */
+function table(lines: string[]): RouteSpec[] {
+  const { routes, problems } = parseRouteTable(lines);
+  expect(problems).toEqual([]);
+  return routes;
+}
+
+const ROUTES = table([
   "GET /health public",
   "GET /orders/{proxy+} roles=orders",
   "ANY /admin/{proxy+} roles=admin",
   "GET /reports/{proxy+} scopes=reports:read",
   "ANY /{proxy+} authenticated",
-].map(parseRouteRule);
+]);
 
 let gateways: FakeGateway[] = [];
 afterEach(async () => {
@@ -130,5 +138,106 @@ describe("conformance against broken gateways", () => {
     expect(report.results.find((r) => r.check === "cache-safety")!.note).toMatch(
       /needs two routes with different rules/,
     );
+  });
+});
+
+describe("route probes follow the stack's API type", () => {
+  // `/conformance` is a REST resource here (the prefix of /conformance/status) without a method
+  // of its own, so `GET /conformance/probe` never reaches `ANY /{proxy+}` in REST.
+  const REST_ROUTES = [
+    "GET /health public",
+    "GET /conformance/status public",
+    "ANY /admin/{proxy+} roles=admin",
+    "GET /orders/{proxy+} scopes=orders:read",
+    "ANY /{proxy+} roles=member",
+  ];
+
+  async function restGateway(): Promise<FakeGateway> {
+    const gw = await startFakeGateway({
+      stage: "dev",
+      secret: SECRET,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      rules: table(REST_ROUTES),
+      api: "rest",
+    });
+    gateways.push(gw);
+    return gw;
+  }
+  const restOptions = (gw: FakeGateway) => ({
+    url: gw.url,
+    mode: "rest-token" as const,
+    key: { kind: "secret" as const, secret: SECRET },
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    routes: table(REST_ROUTES),
+  });
+
+  it("rest-token: every route check passes where REST selects the resource first", async () => {
+    const gw = await restGateway();
+
+    const report = await runConformance(restOptions(gw));
+
+    expect(lines(report, "fail")).toEqual([]);
+    expect(lines(report, "pass")).toEqual(
+      expect.arrayContaining([
+        "public-route [GET /health public]",
+        "public-route [GET /conformance/status public]",
+        "wrong-role [ANY /admin/{proxy+} roles=admin]",
+        "wrong-role [ANY /{proxy+} roles=member]",
+        "missing-scope [GET /orders/{proxy+} scopes=orders:read]",
+        "cache-safety [GET /orders/{proxy+} scopes=orders:read → ANY /admin/{proxy+} roles=admin]",
+        "missing-token",
+        "valid-token",
+      ]),
+    );
+    const sent = report.results.flatMap((r) => r.sent).join("\n");
+    expect(sent).not.toMatch(/ \/dev\/conformance\/probe /);
+    const received = report.results.flatMap((r) => r.received).join("\n");
+    expect(received).not.toMatch(/Missing Authentication Token/);
+  });
+
+  it("the naive probe (HTTP selection, the word `conformance`) meets REST's 403 Missing Authentication Token", async () => {
+    const gw = await restGateway();
+    const routes = table(REST_ROUTES);
+    const catchAll = routes[4];
+
+    // HTTP selection calls GET /conformance/probe a request for ANY /{proxy+}; REST does not.
+    expect(selectHttp(routes, "GET", "/conformance/probe")).toBe(catchAll);
+    expect(selectRest(routes, "GET", "/conformance/probe")).toBeUndefined();
+    // And the REST gateway refuses it even with a token the rule lets in: a wrong-role check
+    // sent there would fail for a reason unrelated to the rule.
+    const withEchoAt = await runConformance({ ...restOptions(gw), echoPath: "/conformance" });
+    const missing = withEchoAt.results.find((r) => r.check === "missing-token")!;
+    expect(missing.outcome).toBe("fail");
+    expect(missing.received[0]).toMatch(/^403; .*Missing Authentication Token/);
+  });
+
+  it("an ANY line beside an exact-method line on the same path is probed with another method", async () => {
+    const routes = table(["GET /{proxy+} scopes=read", "ANY /{proxy+} authenticated"]);
+    const gw = await startFakeGateway({
+      stage: "dev",
+      secret: SECRET,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      rules: routes,
+    });
+    gateways.push(gw);
+
+    const report = await runConformance({
+      url: gw.url,
+      mode: "http-lambda",
+      key: { kind: "secret", secret: SECRET },
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      routes,
+    });
+
+    expect(lines(report, "fail")).toEqual([]);
+    const cache = report.results.find((r) => r.check === "cache-safety")!;
+    expect(cache.outcome).toBe("pass");
+    expect(cache.target).toBe("ANY /{proxy+} authenticated → GET /{proxy+} scopes=read");
+    expect(cache.sent[0]).toMatch(/^POST \/dev\/conformance\/probe /);
+    expect(cache.sent[1]).toMatch(/^GET \/dev\/conformance\/probe /);
   });
 });

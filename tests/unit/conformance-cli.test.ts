@@ -71,12 +71,30 @@ describe("--stack", () => {
     });
   });
 
-  it("issue 11's routes output becomes the rule table", () => {
+  it("the routes output becomes the rule table, parsed as the program parses it", () => {
     const args = parseConformanceArgs(
       ["--stack", "dev"],
-      fakePulumi({ ...OUTPUTS, routes: ["GET /health public", "ANY /{proxy+} authenticated"] }),
+      fakePulumi({ ...OUTPUTS, routes: ["GET /health public", "ANY /{proxy+} roles=admin,ops"] }),
     );
-    expect(args.options?.routes?.map((r) => r.rule.kind)).toEqual(["public", "authenticated"]);
+    expect(args.options?.routes).toEqual([
+      { method: "GET", path: "/health", rule: { kind: "public" }, routeKey: "GET /health" },
+      {
+        method: "ANY",
+        path: "/{proxy+}",
+        rule: { kind: "roles", roles: ["admin", "ops"] },
+        routeKey: "ANY /{proxy+}",
+      },
+    ]);
+  });
+
+  it("a routes output the parser refuses is a usage error naming each line, not a crash", async () => {
+    const routes = ["GET /health public", "get /x authenticated", "ANY /{proxy+} admins"];
+    const { code, err } = await run(["--stack", "dev"], fakePulumi({ ...OUTPUTS, routes }));
+    expect(code).toBe(2);
+    expect(err.trimEnd().split("\n")).toEqual([
+      '--stack dev: its routes output: routes[1]: method "get" is not one of ANY, GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS (upper case)',
+      '--stack dev: its routes output: routes[2]: rule "admins" is not one of public, authenticated, roles=a,b or scopes=x,y',
+    ]);
   });
 
   it("without the Pulumi CLI: one line saying what to do, exit 2", async () => {
@@ -109,7 +127,18 @@ describe("usage errors name the flag", () => {
     ],
     [
       ["--url", "http://127.0.0.1:9", "--route", "GET /x admins"],
-      '--route: route "GET /x admins": rule must be',
+      '--route "GET /x admins": rule "admins" is not one of public, authenticated, roles=a,b or scopes=x,y',
+    ],
+    [
+      ["--url", "http://127.0.0.1:9", "--route", "GET /x/ public"],
+      '--route "GET /x/ public": path "/x/" must not end with /',
+    ],
+    [
+      [
+        ...["--url", "http://127.0.0.1:9", "--route", "GET /{id} public"],
+        ...["--route", "GET /{key} authenticated"],
+      ],
+      '--route "GET /{key} authenticated": "GET /{key}" repeats line 0',
     ],
     [["--url", "http://127.0.0.1:9", "--kid", "k"], "--kid goes with --private-key-file"],
     [["--url", "http://127.0.0.1:9", "--bogus"], "Unknown option '--bogus'"],
