@@ -62,6 +62,19 @@ const SEGMENT_PARAM = /^\{[A-Za-z0-9_]+\}$/;
 const SEGMENT_GREEDY = /^\{[A-Za-z0-9_]+\+\}$/;
 const RULE_VALUE = /^[A-Za-z0-9._:/~|@*+-]+$/;
 
+/**
+ * The table a stack without `routes` deploys: `ANY /` and `ANY /{proxy+}`, both with `rule`, the
+ * two routes the program declared before the key existed (so their resources keep their names).
+ */
+export function defaultRouteTable(rule: RouteRule): RouteSpec[] {
+  return ["/", "/{proxy+}"].map((path) => ({
+    method: "ANY",
+    path,
+    rule,
+    routeKey: routeKey("ANY", path),
+  }));
+}
+
 /** A problem with one line of the table (`index` is its position in the list). */
 export interface RouteTableProblem {
   readonly index: number;

@@ -1,6 +1,6 @@
 import { ENV } from "../commons/env-contract";
 import { ConfigurationError } from "../commons/errors";
-import type { RouteSpec } from "../commons/routes";
+import { defaultRouteTable, type RouteSpec } from "../commons/routes";
 import type { AuthorizerSettings } from "../commons/settings";
 import { planRoutePolicies, type RoutePolicyPlan } from "./route-policy";
 
@@ -54,13 +54,7 @@ export function routePlan(
 ): RoutePolicyPlan {
   let routes: readonly RouteSpec[];
   if (settings.routeRules === undefined) {
-    const rule = { kind: "roles", roles: roles.requiredRoles } as const;
-    routes = ["/", "/{proxy+}"].map((path) => ({
-      method: "ANY",
-      path,
-      rule,
-      routeKey: `ANY ${path}`,
-    }));
+    routes = defaultRouteTable({ kind: "roles", roles: roles.requiredRoles });
   } else {
     routes = settings.routeRules;
   }

@@ -48,6 +48,7 @@ import type {
   StageConfig,
 } from "./types";
 import {
+  defaultRouteTable,
   formatRoute,
   parseRouteTable,
   type RouteRule,
@@ -1091,12 +1092,7 @@ interface DefaultRouteRule {
 function parseRoutes(r: Reader, mode: AuthMode, dflt: DefaultRouteRule): RouteSpec[] {
   const lines = r.array("routes");
   if (lines === undefined) {
-    return ["/", "/{proxy+}"].map((path) => ({
-      method: "ANY",
-      path,
-      rule: dflt.rule,
-      routeKey: `ANY ${path}`,
-    }));
+    return defaultRouteTable(dflt.rule);
   }
   if (dflt.from !== undefined) {
     const example =

@@ -6,7 +6,7 @@
  * routes, roles, scopes, cache safety) probe the rule and nothing else.
  */
 import { selectHttpRoute, selectRestRoute, splitPath } from "../../functions/commons/route-select";
-import type { RouteRule, RouteSpec } from "../../functions/commons/routes";
+import { defaultRouteTable, type RouteRule, type RouteSpec } from "../../functions/commons/routes";
 
 /** Which line of a table API Gateway sends `method path` to; undefined when none. */
 export type RouteSelector = (
@@ -57,12 +57,7 @@ export function defaultRoutes(
   if (mode === "http-jwt" && authorizationScopes.length > 0) {
     rule = { kind: "scopes", scopes: authorizationScopes };
   }
-  return ["/", "/{proxy+}"].map((path) => ({
-    method: "ANY",
-    path,
-    rule,
-    routeKey: `ANY ${path}`,
-  }));
+  return defaultRouteTable(rule);
 }
 
 /**
