@@ -92,6 +92,48 @@ export function authorizerEnvironment(
 }
 
 /**
+ * Lambda allows 4 KB for all of a function's environment variables together ("Lambda quotas",
+ * "Function configuration, deployment, and execution": "Environment variables: 4 KB, for all
+ * environment variables associated with the function, in aggregate",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). Over it, CreateFunction
+ * fails at `pulumi up`, after the API and the secret exist; checked here so `pulumi preview` stops
+ * first. Counted as UTF-8 bytes of every name and value; a value not known at preview (the secret's
+ * ARN, which the stack creates) counts as the longest it can be.
+ */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4096;
+/** Longest Secrets Manager secret ARN: the prefix, a 512-character name, `-` and 6 characters. */
+const UNKNOWN_VALUE_BYTES = 600;
+
+/** The keys whose values make the authorizer's environment grow with the stack's config. */
+const GROWING: ReadonlyArray<[string, string]> = [
+  [ENV.ROUTE_RULES, "routes"],
+  [ENV.ISSUERS, "issuers"],
+  [ENV.CONTEXT_CLAIMS, "claimHeaders / claimQueryParams"],
+  [ENV.AUDIENCES, "audiences"],
+];
+
+/**
+ * @throws Error naming the config keys that fill the environment, when it is over Lambda's limit.
+ */
+export function checkEnvironmentSize(
+  variables: Readonly<Record<string, pulumi.Input<string>>>,
+): void {
+  let total = 0;
+  for (const [k, v] of Object.entries(variables)) {
+    total +=
+      Buffer.byteLength(k) + (typeof v === "string" ? Buffer.byteLength(v) : UNKNOWN_VALUE_BYTES);
+  }
+  if (total <= LAMBDA_ENVIRONMENT_MAX_BYTES) return;
+  const parts = GROWING.filter(([env]) => typeof variables[env] === "string")
+    .map(([env, key]) => ({ key, bytes: Buffer.byteLength(variables[env] as string) }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const largest = parts[0]?.key ?? "routes";
+  throw new Error(
+    `identity-gateway:${largest}: the authorizer's environment would be ${total} bytes, and Lambda allows ${LAMBDA_ENVIRONMENT_MAX_BYTES} for all variables together (${parts.map((p) => `${p.key}: ${p.bytes} bytes`).join(", ")}). Shorten the largest: fewer route lines (one greedy {proxy+} line covers a subtree), fewer issuers or mapped claims.`,
+  );
+}
+
+/**
  * The IAM `Resource` that names one secret. A complete ARN is kept exact. A partial ARN (no
  * `-<6 random characters>`, see `isPartialSecretArn`) never equals the secret's real ARN, which is
  * what IAM matches, so it gets exactly six `?` wildcards: "Using '??????' as a wildcard to match
@@ -188,6 +230,13 @@ export class AuthorizerFunction extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const variables = authorizerEnvironment(
+      args.lambda,
+      args.identity,
+      args.secretArn,
+      args.environment,
+    );
+    checkEnvironmentSize(variables);
     this.function = new aws.lambda.Function(
       `${name}-fn`,
       {
@@ -200,14 +249,7 @@ export class AuthorizerFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds ?? 10,
         memorySize: args.memorySizeMb ?? 256,
         loggingConfig: { logFormat: "Text", logGroup: this.logGroup.name },
-        environment: {
-          variables: authorizerEnvironment(
-            args.lambda,
-            args.identity,
-            args.secretArn,
-            args.environment,
-          ),
-        },
+        environment: { variables },
       },
       // The policy first: a function that can run before it may read its secret fails closed
       // on the first requests for no reason.
