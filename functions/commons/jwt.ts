@@ -108,6 +108,13 @@ export function decodeJwt(token: string): DecodedJwt {
   if (h.length % 4 === 1 || p.length % 4 === 1 || s.length % 4 === 1) {
     throw new TokenMalformedError("Token segment is not valid base64url.");
   }
+  // Only the canonical encoding (RFC 4648 §3.5: the bits after the last whole byte are zero).
+  // Decoders ignore those bits, so without this check one signature would verify under up to four
+  // spellings of the same segment: a token would not be one string, and API Gateway, which caches
+  // by the header's text, would see four callers. Every JOSE library writes the canonical form.
+  if (!canonicalTail(h) || !canonicalTail(p) || !canonicalTail(s)) {
+    throw new TokenMalformedError("Token segment is not canonical base64url.");
+  }
   const header = decodeHeader(h);
   const payload = parseJsonObject(p, "payload");
   return {
@@ -116,6 +123,23 @@ export function decodeJwt(token: string): DecodedJwt {
     signingInput: token.slice(0, dot2),
     signature: Buffer.from(s, "base64url"),
   };
+}
+
+/** The 6-bit value of a base64url character (the alphabet is checked by COMPACT_JWS). */
+function base64urlValue(code: number): number {
+  if (code >= 65 && code <= 90) return code - 65; // A-Z
+  if (code >= 97 && code <= 122) return code - 71; // a-z
+  if (code >= 48 && code <= 57) return code + 4; // 0-9
+  return code === 45 ? 62 : 63; // - _
+}
+
+/** True when the unused low bits of the segment's last character are zero. */
+function canonicalTail(segment: string): boolean {
+  const rest = segment.length % 4;
+  if (rest === 0) return true;
+  const last = base64urlValue(segment.charCodeAt(segment.length - 1));
+  // 2 characters carry 1 byte (4 spare bits), 3 characters carry 2 bytes (2 spare bits).
+  return (last & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 // An issuer signs every token with the same few headers, so the decoded header is memoized by its

@@ -319,6 +319,39 @@ describe("hostile tokens built by hand", () => {
     expectDenied(await auth.authorize(token), "TOKEN_MALFORMED");
   });
 
+  test.each(MODES)(
+    "a non-canonical spelling of a valid segment is refused (%s): one token, one string",
+    async (mode) => {
+      // Prepare: the same signature bytes under another spelling (the spare low bits of the last
+      // base64url character set), which lenient decoders accept.
+      useSecretFor(mode);
+      const auth = makeAuthorizer(mode);
+      const token = await SIGNING_LIBRARIES[0][1](valid(), SIGNERS[mode]);
+      const [h, p, sig] = token.split(".");
+      const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const respell = (seg: string) =>
+        seg.slice(0, -1) + ALPHABET[ALPHABET.indexOf(seg.at(-1)!) | 1];
+      const variants = [
+        [h, p, respell(sig)],
+        [respell(h), p, sig],
+        [h, respell(p), sig],
+      ]
+        .filter((parts) => parts.some((x, i) => x.length % 4 !== 0 && x !== [h, p, sig][i]))
+        .map((parts) => parts.join("."));
+      expect(variants.length).toBeGreaterThan(0);
+
+      for (const v of variants) {
+        // The naive reading: the very same bytes, so only the spelling check can tell them apart.
+        expect(v.split(".").map((x) => Buffer.from(x, "base64url").toString("hex"))).toEqual(
+          token.split(".").map((x) => Buffer.from(x, "base64url").toString("hex")),
+        );
+        // Act + Assess
+        expectDenied(await auth.authorize(v), "TOKEN_MALFORMED");
+      }
+      expect((await auth.authorize(token)).ok).toBe(true);
+    },
+  );
+
   test("empty signature with HS256 is a signature failure", async () => {
     const auth = makeAuthorizer("secret");
 
