@@ -124,22 +124,20 @@ describe("CORS preflight routes (http-api-cors.html)", () => {
     exposeHeaders: [],
   };
   const preflight = { Origin: "https://app.example", "Access-Control-Request-Method": "POST" };
-
-  test("OPTIONS route with authorization NONE and an integration: answered 204, backend not called", async () => {
-    const gw = await start(
+  /** `ANY /{proxy+}` through the authorizer, plus `OPTIONS /{proxy+}` without one, to `integration`. */
+  const withOptionsRoute = (integration: RouteModel["integration"]) =>
+    start(
       model(
         [
           authed("/{proxy+}"),
-          {
-            method: "OPTIONS",
-            path: "/{proxy+}",
-            authorization: "NONE",
-            integration: toBackend(removalRequestParameters(MAPPING)),
-          },
+          { method: "OPTIONS", path: "/{proxy+}", authorization: "NONE", integration },
         ],
         { cors },
       ),
     );
+
+  test("OPTIONS route with authorization NONE and an integration: answered 204, backend not called", async () => {
+    const gw = await withOptionsRoute(toBackend(removalRequestParameters(MAPPING)));
     const res = await send(gw.url, "OPTIONS", "/orders", preflight);
     expect(res.status).toBe(204);
     expect(res.headers["access-control-allow-origin"]).toBe("https://app.example");
@@ -148,45 +146,19 @@ describe("CORS preflight routes (http-api-cors.html)", () => {
   });
 
   test("OPTIONS route without a target (the runner's 404 stand-in): the preflight gets 404", async () => {
-    const gw = await start(
-      model(
-        [
-          authed("/{proxy+}"),
-          {
-            method: "OPTIONS",
-            path: "/{proxy+}",
-            authorization: "NONE",
-            integration: {
-              kind: "mock",
-              requestParameters: {},
-              statusCode: 404,
-              responseBody: '{"message":"Not Found"}',
-            },
-          },
-        ],
-        { cors },
-      ),
-    );
+    const gw = await withOptionsRoute({
+      kind: "mock",
+      requestParameters: {},
+      statusCode: 404,
+      responseBody: '{"message":"Not Found"}',
+    });
     const res = await send(gw.url, "OPTIONS", "/orders", preflight);
     expect(res.status).toBe(404);
     expect(res.headers["access-control-allow-methods"]).toBeUndefined();
   });
 
   test("a plain OPTIONS (not a preflight) through the preflight integration carries no identity", async () => {
-    const gw = await start(
-      model(
-        [
-          authed("/{proxy+}"),
-          {
-            method: "OPTIONS",
-            path: "/{proxy+}",
-            authorization: "NONE",
-            integration: toBackend(removalRequestParameters(MAPPING)),
-          },
-        ],
-        { cors },
-      ),
-    );
+    const gw = await withOptionsRoute(toBackend(removalRequestParameters(MAPPING)));
     const res = await send(gw.url, "OPTIONS", "/orders", {
       "X-Customer-ID": "victim",
       X_Customer_ID: "victim",
