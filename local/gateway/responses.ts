@@ -86,27 +86,24 @@ export const restErrors = {
 
 /** Integration failures, per API type. */
 export function integrationErrors(type: ApiModel["type"]) {
+  /** The API type's generic server error: REST's spelling and error type, or the HTTP API's. */
+  const serverError = (restStatus: number, detail?: string): GatewayError =>
+    type === "rest"
+      ? {
+          statusCode: restStatus,
+          message: "Internal server error",
+          responseType: "DEFAULT_5XX",
+          errorType: "InternalServerErrorException",
+          detail,
+        }
+      : httpErrors.internal(detail);
   return {
     /**
      * The backend Lambda failed or returned a malformed proxy response: REST answers 502
      * `Internal server error`, HTTP APIs 500 `Internal Server Error` (service behaviour, HI /
      * REST "Malformed Lambda proxy response"; not in aws-semantics.md).
      */
-    lambdaFailed: (detail?: string): GatewayError =>
-      type === "rest"
-        ? {
-            statusCode: 502,
-            message: "Internal server error",
-            responseType: "DEFAULT_5XX",
-            errorType: "InternalServerErrorException",
-            detail,
-          }
-        : {
-            statusCode: 500,
-            message: "Internal Server Error",
-            responseType: "DEFAULT_5XX",
-            detail,
-          },
+    lambdaFailed: (detail?: string): GatewayError => serverError(502, detail),
     /** HTTP backend unreachable: 503 `Service Unavailable` (UNDOCUMENTED in our spec; chosen). */
     unreachable: (detail?: string): GatewayError => ({
       statusCode: 503,
@@ -126,21 +123,7 @@ export function integrationErrors(type: ApiModel["type"]) {
      * mapping.ts `MappedHeaderValueError`). UNDOCUMENTED; chosen: the API type's generic 500, so
      * the request fails closed and the value never reaches the backend.
      */
-    invalidMappedValue: (detail?: string): GatewayError =>
-      type === "rest"
-        ? {
-            statusCode: 500,
-            message: "Internal server error",
-            responseType: "DEFAULT_5XX",
-            errorType: "InternalServerErrorException",
-            detail,
-          }
-        : {
-            statusCode: 500,
-            message: "Internal Server Error",
-            responseType: "DEFAULT_5XX",
-            detail,
-          },
+    invalidMappedValue: (detail?: string): GatewayError => serverError(500, detail),
   };
 }
 

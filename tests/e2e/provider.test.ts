@@ -15,6 +15,7 @@ import { parse as parseYaml } from "yaml";
 import { ComponentProvider } from "@pulumi/pulumi/provider/experimental/provider";
 
 import { CONFIG_KEYS } from "../../infra/config";
+import { OUTPUT_KEYS } from "../helpers/outputs";
 import { argPaths } from "../../infra/component/arg-paths";
 import { providerOptions } from "../../provider/index";
 
@@ -52,22 +53,7 @@ function checkSchema(schema: Schema): void {
 
   // The output contract, typed and described.
   const outputs = component.properties;
-  expect(Object.keys(outputs).sort()).toEqual(
-    [
-      "apiId",
-      "apiType",
-      "apiUrl",
-      "authMode",
-      "authorizerFunctionArn",
-      "authorizerId",
-      "executionArn",
-      "identityHeaders",
-      "issuer",
-      "routes",
-      "secretArn",
-      "stageName",
-    ].sort(),
-  );
+  expect(Object.keys(outputs).sort()).toEqual(OUTPUT_KEYS);
   for (const prop of Object.values(outputs) as Array<{ description?: string }>) {
     expect(typeof prop.description).toBe("string");
   }

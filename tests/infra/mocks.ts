@@ -23,6 +23,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { MockCallArgs, MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { mockState as sharedMockState, type MockStateOptions } from "../../local/mock-state";
+import { MODE_OUTPUT_KEYS, OUTPUT_KEYS } from "../helpers/outputs";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
@@ -190,26 +191,8 @@ export const HTTP_TYPES = {
   secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
 } as const;
 
-/**
- * The keys a mode component's outputs have (infra/outputs.ts `GatewayOutputs` without `routes`,
- * which `createGateway` adds from the config for every mode), sorted.
- */
-export const MODE_OUTPUT_KEYS = [
-  "apiId",
-  "apiType",
-  "apiUrl",
-  "authMode",
-  "authorizerFunctionArn",
-  "authorizerId",
-  "executionArn",
-  "identityHeaders",
-  "issuer",
-  "secretArn",
-  "stageName",
-];
-
-/** The stack-output contract's keys (infra/outputs.ts `StackOutputs`), sorted: every mode has all of them. */
-export const OUTPUT_KEYS = [...MODE_OUTPUT_KEYS, "routes"].sort();
+/** The output contract's key names live in tests/helpers/outputs.ts (no side effects there). */
+export { MODE_OUTPUT_KEYS, OUTPUT_KEYS };
 
 /**
  * Checks outputs against the contract: exactly the contract keys (none missing, a value that does

@@ -4,29 +4,20 @@
  * logged. Its own file: the bundle reads its environment once per module instance, and each Jest
  * test file has its own module registry.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
+import { authorizerEnv } from "../helpers/env";
 import { httpAuthorizerEvent } from "../helpers/events";
+import { loadBuiltHttpAuthorizer, type BuiltHttpHandler } from "../helpers/http-bundle";
 import { HS256_SECRET } from "../helpers/keys";
 import { useFakeSecretsManager, setSecretStages } from "../helpers/secrets-manager";
 import { claims, signWithJsonwebtoken } from "../helpers/tokens";
 
-const ROOT = join(__dirname, "..", "..");
-const BUNDLE = join(ROOT, "dist", "functions", "http-authorizer", "index.js");
-
-type Handler = (event: unknown) => Promise<{ isAuthorized: boolean; context?: unknown }>;
-
 const sm = useFakeSecretsManager();
 let restoreEnv: () => void = () => undefined;
-let handler: Handler;
+let handler: BuiltHttpHandler;
 
 beforeAll(() => {
-  if (!existsSync(BUNDLE)) {
-    execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { cwd: ROOT });
-  }
-  restoreEnv = setAuthorizerEnv(
+  setSecretStages(sm, { current: HS256_SECRET });
+  ({ handler, restoreEnv } = loadBuiltHttpAuthorizer(
     authorizerEnv("secret", {
       ROLE_CLAIM: "metadata.role",
       ROUTE_RULES: JSON.stringify([
@@ -36,10 +27,7 @@ beforeAll(() => {
         "ANY /{proxy+} authenticated",
       ]),
     }),
-  );
-  setSecretStages(sm, { current: HS256_SECRET });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = (require(BUNDLE) as { handler: Handler }).handler;
+  ));
 });
 
 afterAll(() => restoreEnv());

@@ -2,33 +2,27 @@
  * The BUILT http-authorizer bundle (what Lambda and the local gateway run): it loads with only the
  * AWS SDK external, allows and denies real tokens, stays small and does not ship jsonwebtoken.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
+import { readFileSync, statSync } from "node:fs";
+import { authorizerEnv } from "../helpers/env";
 import { httpAuthorizerEvent } from "../helpers/events";
+import {
+  HTTP_AUTHORIZER_BUNDLE,
+  loadBuiltHttpAuthorizer,
+  type BuiltHttpHandler,
+} from "../helpers/http-bundle";
 import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
 import { useFakeSecretsManager, setSecretStages } from "../helpers/secrets-manager";
 import { claims, craftToken, signWithJsonwebtoken } from "../helpers/tokens";
 
-const ROOT = join(__dirname, "..", "..");
-const BUNDLE = join(ROOT, "dist", "functions", "http-authorizer", "index.js");
-
-type Handler = (event: unknown) => Promise<{ isAuthorized: boolean; context?: unknown }>;
+const BUNDLE = HTTP_AUTHORIZER_BUNDLE;
 
 const sm = useFakeSecretsManager();
 let restoreEnv: () => void = () => undefined;
-let handler: Handler;
+let handler: BuiltHttpHandler;
 
 beforeAll(() => {
-  if (!existsSync(BUNDLE)) {
-    execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs")], { cwd: ROOT });
-  }
-  restoreEnv = setAuthorizerEnv(authorizerEnv("secret"));
   setSecretStages(sm, { current: HS256_SECRET });
-  // The bundle's Secrets Manager client reads the fake endpoint from process.env at its first call.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  handler = (require(BUNDLE) as { handler: Handler }).handler;
+  ({ handler, restoreEnv } = loadBuiltHttpAuthorizer(authorizerEnv("secret")));
 });
 
 afterAll(() => {

@@ -5,23 +5,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_KEYS } from "../../infra/config";
+import { OUTPUT_KEYS } from "../helpers/outputs";
 
 const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
-
-const OUTPUT_KEYS = [
-  "apiUrl",
-  "apiId",
-  "apiType",
-  "authMode",
-  "stageName",
-  "executionArn",
-  "authorizerId",
-  "authorizerFunctionArn",
-  "secretArn",
-  "identityHeaders",
-  "issuer",
-  "routes",
-];
 
 describe("README", () => {
   test.each(Object.keys(CONFIG_KEYS))(
@@ -38,7 +24,7 @@ describe("README", () => {
   test("index.ts exports exactly the documented outputs", () => {
     const index = readFileSync(join(__dirname, "..", "..", "index.ts"), "utf8");
     const exported = [...index.matchAll(/^export const (\w+)/gm)].map((m) => m[1]);
-    expect(exported.sort()).toEqual([...OUTPUT_KEYS].sort());
+    expect(exported.sort()).toEqual(OUTPUT_KEYS);
   });
 
   test("gives the two set-up commands", () => {
