@@ -1,7 +1,7 @@
 /**
  * One warm measurement in its own process (so each bundle configuration gets its own environment,
- * read at cold start, and its own heap and JIT state). Started by bench/run.ts with
- * `node --import tsx bench/warm-child.ts` and driven over the IPC channel, so the parent can
+ * read at cold start, and its own heap and JIT state). Compiled by bench/run.ts into
+ * dist/bench/warm-child.js, started with `node` and driven over the IPC channel, so the parent can
  * interleave rounds of every case and machine noise hits them alike:
  *   parent → {cmd: "warmup", n} | {cmd: "round", n} | {cmd: "finish"}
  *   child  → {type: "ready"} | {type: "done"} | {type: "result", result} | {type: "error", message}
@@ -23,7 +23,8 @@ import { awsEnv, startSecretsEndpoint, type SecretsEndpoint } from "./lib/secret
 import { summarise, timeAsync, timeSync, type Timing } from "./lib/stats";
 import { tamper, type BenchMaterial } from "./lib/tokens";
 
-const ROOT = path.join(__dirname, "..");
+// Run from dist/bench/ (compiled by bench/run.ts), which passes the repository's root.
+const ROOT = process.env.BENCH_ROOT ?? path.join(__dirname, "..");
 
 let networkCalls = 0;
 for (const channel of ["http.client.request.start", "net.client.socket", "undici:request:create"]) {

@@ -8,16 +8,9 @@
 import { parseArgs } from "node:util";
 
 import { formatRule, type RouteRule } from "../functions/commons/routes";
-import { ConfigError, type AppConfig } from "../infra/config";
-import {
-  LocalOptionError,
-  startLocal,
-  stateDirectory,
-  type LocalGateway,
-  type LocalOptions,
-} from "./server";
-import { ExchangeLog, startPlayground, type Playground } from "./playground/server";
-import { StackConfigError } from "./stack-config";
+import type { AppConfig } from "../infra/config";
+import type { LocalGateway, LocalOptions } from "./server";
+import type { Playground } from "./playground/server";
 
 export const USAGE = `Usage: npm start -- [options]
 
@@ -205,6 +198,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  // Loaded once the arguments are read, so --help and a bad flag answer without loading the
+  // Pulumi program's dependencies (about a second).
+  const [{ ConfigError }, { StackConfigError }, server, { ExchangeLog, startPlayground }] =
+    await Promise.all([
+      import("../infra/config"),
+      import("./stack-config"),
+      import("./server"),
+      import("./playground/server"),
+    ]);
+  const { LocalOptionError, startLocal, stateDirectory } = server;
   let gw: LocalGateway;
   let playground: Playground | undefined;
   try {

@@ -18,8 +18,6 @@ function option(flag: string): string | undefined {
   return at === -1 ? undefined : process.argv[at + 1];
 }
 
-const ROOT = resolve(option("--root") ?? join(__dirname, ".."));
-
 /** The file as `npm run lint` wants it: Prettier with the project's settings. */
 async function formatted(path: string, text: string): Promise<string> {
   const options = (await prettier.resolveConfig(path)) ?? {};
@@ -33,8 +31,30 @@ function listing(names: readonly string[]): string {
     : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
 }
 
-async function main(): Promise<number> {
-  const check = process.argv.includes("--check");
+/** What a run printed and its exit code. */
+export interface ConfigDocsRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * One run on the files under `root`: writes them, or with `check` only reports the stale ones.
+ * A file it cannot render (a README without the table markers, say) is one line, no stack.
+ */
+export async function configDocs(root: string, check: boolean): Promise<ConfigDocsRun> {
+  try {
+    return await render(root, check);
+  } catch (err) {
+    return {
+      status: 1,
+      stdout: "",
+      stderr: `${err instanceof Error ? err.message : String(err)}\n`,
+    };
+  }
+}
+
+async function render(root: string, check: boolean): Promise<ConfigDocsRun> {
   const stale: string[] = [];
   const files: Array<[string, (current: string) => string]> = [
     ["Pulumi.yaml", renderPulumiYaml],
@@ -43,7 +63,7 @@ async function main(): Promise<number> {
     ["infra/component/args.ts", () => renderComponentArgs()],
   ];
   for (const [name, render] of files) {
-    const path = join(ROOT, name);
+    const path = join(root, name);
     const current = existsSync(path) ? readFileSync(path, "utf8") : "";
     const next = await formatted(path, render(current));
     if (next === current) continue;
@@ -54,19 +74,24 @@ async function main(): Promise<number> {
     }
   }
   if (check && stale.length > 0) {
-    console.error(
-      `${listing(stale)} ${stale.length === 1 ? "is" : "are"} out of date with infra/config/schema.ts: run npm run config:docs`,
-    );
-    return 1;
+    return {
+      status: 1,
+      stdout: "",
+      stderr: `${listing(stale)} ${stale.length === 1 ? "is" : "are"} out of date with infra/config/schema.ts: run npm run config:docs\n`,
+    };
   }
-  console.log(stale.length === 0 ? "config docs are up to date" : `wrote ${listing(stale)}`);
-  return 0;
+  return {
+    status: 0,
+    stdout: `${stale.length === 0 ? "config docs are up to date" : `wrote ${listing(stale)}`}\n`,
+    stderr: "",
+  };
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : String(err));
-    process.exit(1);
-  },
-);
+if (require.main === module) {
+  const root = resolve(option("--root") ?? join(__dirname, ".."));
+  void configDocs(root, process.argv.includes("--check")).then(({ status, stdout, stderr }) => {
+    process.stdout.write(stdout);
+    process.stderr.write(stderr);
+    process.exit(status);
+  });
+}

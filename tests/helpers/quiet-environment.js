@@ -31,6 +31,7 @@ class QuietEnvironment extends TestEnvironment {
     // (Jest cuts the matcher's frames), and an error thrown in program code shows the four frames
     // where it started. IDENTITY_GATEWAY_STACK_DEPTH=50 npm test gives deeper traces.
     this.global.Error.stackTraceLimit = Number(process.env.IDENTITY_GATEWAY_STACK_DEPTH ?? 4);
+    unmappedPulumiBookkeeping(this.global.Error);
     if (verbose) return;
     installStdoutRouter();
     current = this;
@@ -84,6 +85,42 @@ class QuietEnvironment extends TestEnvironment {
       this.held = [];
     }
   }
+}
+
+/**
+ * Stacks @pulumi/pulumi records for its own bookkeeping are formatted without source maps. It
+ * takes `new Error().stack` for every promise it creates (runtime/debuggable.js, kept to report
+ * leaked promises) and a full-depth stack for every resource (`Resource.callsites`, which raises
+ * the limit to Infinity to find the resource's source position for the engine). Jest's
+ * source-map support maps every frame of each through the test files' source maps: a third of
+ * the infra suites' CPU, for stacks no test reads. Those two callers are recognised by their
+ * first frame; every other stack (a failed assertion, an error thrown by program or test code)
+ * goes to the formatter Jest installed, unchanged.
+ *
+ * Node asks the sandbox's `Error.prepareStackTrace` first and falls back to the main context's
+ * (where Jest's runner installs source-map support for the test file's errors), so the sandbox
+ * gets a formatter that does the same, with the exception above.
+ */
+function unmappedPulumiBookkeeping(SandboxError) {
+  const own = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/](runtime[\\/]debuggable|resource)\.js$/;
+  const plain = (error, frames) => `${error}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+  let installed;
+  function prepareStackTrace(error, frames) {
+    const file = frames.length > 0 ? frames[0].getFileName() : undefined;
+    if (typeof file === "string" && own.test(file)) return plain(error, frames);
+    // `Error` here is the main context's: Jest's runner installs its formatter there.
+    const format = installed ?? Error.prepareStackTrace;
+    return typeof format === "function" ? format(error, frames) : plain(error, frames);
+  }
+  Object.defineProperty(SandboxError, "prepareStackTrace", {
+    configurable: true,
+    enumerable: false,
+    get: () => prepareStackTrace,
+    // Whatever a test file installs (source-map-support, say) is used for every other stack.
+    set: (fn) => {
+      installed = typeof fn === "function" && fn !== prepareStackTrace ? fn : undefined;
+    },
+  });
 }
 
 /** The environment of the test file running now in this worker, if any. */
