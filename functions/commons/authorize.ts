@@ -46,6 +46,12 @@ export interface Authorizer {
   authorize(token: string): Promise<AuthResult>;
   /** Same, from an Authorization header value (`Bearer <t>` in any case, or bare). Never rejects. */
   authorizeHeader(value: string | undefined | null): Promise<AuthResult>;
+  /**
+   * `authorizeHeader` without the Promise when none is needed: the decision itself when the keys
+   * are at hand (the warm path), a Promise only while key material is being loaded. Never throws,
+   * never rejects. For handlers that answer in the same turn (no `await` of a settled Promise).
+   */
+  decideHeader(value: string | undefined | null): AuthResult | Promise<AuthResult>;
 }
 
 /**
@@ -102,7 +108,7 @@ export function createAuthorizer(
     return failure(err);
   };
 
-  const authorize = (token: string): Promise<AuthResult> => {
+  const decide = (token: string): AuthResult | Promise<AuthResult> => {
     let jwt: DecodedJwt;
     let issuer: TrustedIssuer;
     try {
@@ -113,33 +119,37 @@ export function createAuthorizer(
       issuer = issuers.select(jwt.payload.iss);
       assertAlgorithm(jwt.header, issuer.keySource.algorithms);
     } catch (err) {
-      return Promise.resolve(failure(err));
+      return failure(err);
     }
     try {
       const keys = issuer.keySource.getKeys(jwt.header.kid);
-      if (Array.isArray(keys)) return Promise.resolve(finish(jwt, issuer, keys));
+      if (Array.isArray(keys)) return finish(jwt, issuer, keys);
       return (keys as Promise<readonly VerificationKey[]>).then(
         (k) => finish(jwt, issuer, k),
         (err: unknown) => unavailable(jwt, issuer, err),
       );
     } catch (err) {
-      return Promise.resolve(unavailable(jwt, issuer, err));
+      return unavailable(jwt, issuer, err);
     }
+  };
+
+  const decideHeader = (value: string | undefined | null): AuthResult | Promise<AuthResult> => {
+    let token: string;
+    try {
+      // Whitespace inside the token is refused by decodeJwt (TOKEN_MALFORMED, as extractBearerToken).
+      token = bearerCandidate(value);
+    } catch (err) {
+      return failure(err);
+    }
+    return decide(token);
   };
 
   return {
     settings,
-    authorize,
-    authorizeHeader(value) {
-      let token: string;
-      try {
-        // Whitespace inside the token is refused by decodeJwt (TOKEN_MALFORMED, as extractBearerToken).
-        token = bearerCandidate(value);
-      } catch (err) {
-        return Promise.resolve(failure(err));
-      }
-      return authorize(token);
-    },
+    // Promise.resolve hands a pending Promise back as it is.
+    authorize: (token) => Promise.resolve(decide(token)),
+    authorizeHeader: (value) => Promise.resolve(decideHeader(value)),
+    decideHeader,
   };
 }
 

@@ -86,16 +86,14 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
   // Built once per authorizer (so once per container), next to it: the Map of route rules.
   let routeCheck: { readonly for: Authorizer; readonly check: RouteCheck | undefined } | undefined;
 
-  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpAuthorizerResult> => {
-    const started = performance.now();
-    const auth = getAuthorizer(); // a ConfigurationError here is deliberate: fail loudly
-    let result: AuthResult;
-    try {
-      result = await auth.authorizeHeader(authorizationHeader(event));
-    } catch (cause) {
-      // authorizeHeader never rejects; this is belt and braces so a bug denies instead of 500.
-      result = { ok: false, reason: new AuthorizerInternalError("Unexpected failure.", { cause }) };
-    }
+  /** The answer for a decision: the route rule, the log line, the result (or the outage's throw). */
+  const respond = (
+    event: APIGatewayRequestAuthorizerEventV2,
+    auth: Authorizer,
+    decided: AuthResult,
+    started: number,
+  ): HttpAuthorizerResult => {
+    let result = decided;
     const route = event?.routeKey;
     let detail: string | undefined;
     if (result.ok) {
@@ -133,6 +131,38 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
     logger.decision({ decision: "allow", reason: "ok", customerId, requestId, route, latencyMs });
     // Identity last: an extra claim can never shadow customerId/customerName.
     return { isAuthorized: true, context: { ...extra, customerId, customerName } };
+  };
+
+  /** decideHeader never throws; this is belt and braces so a bug denies instead of 500. */
+  const internal = (cause: unknown): AuthResult => ({
+    ok: false,
+    reason: new AuthorizerInternalError("Unexpected failure.", { cause }),
+  });
+
+  // Not an `async` function: on the warm path the decision is made in this turn and handed back
+  // in a settled Promise, without the two extra hops an `await` of a settled Promise costs. The
+  // Lambda runtime awaits what a handler returns (Node.js 24 runtime: async or Promise-returning
+  // handlers only); every failure below is a rejected Promise, never a synchronous throw.
+  return (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpAuthorizerResult> => {
+    const started = performance.now();
+    try {
+      const auth = getAuthorizer(); // a ConfigurationError here is deliberate: fail loudly
+      let decided: AuthResult | Promise<AuthResult>;
+      try {
+        decided = auth.decideHeader(authorizationHeader(event));
+      } catch (cause) {
+        decided = internal(cause);
+      }
+      if (decided instanceof Promise) {
+        return decided.then(
+          (r) => respond(event, auth, r, started),
+          (cause: unknown) => respond(event, auth, internal(cause), started),
+        );
+      }
+      return Promise.resolve(respond(event, auth, decided, started));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   };
 }
 

@@ -87,8 +87,8 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
   let roles: { from: Authorizer; rule: Rule } | undefined;
 
   /**
-   * The policy for a verified token; throws for everything that must be `Unauthorized`. Synchronous
-   * (the one await is in the handler), and sets `outcome` for the log line.
+   * The policy for a verified token; throws for everything that must be `Unauthorized`. Synchronous,
+   * and sets `outcome` for the log line.
    */
   const decide = (
     auth: Authorizer,
@@ -156,78 +156,123 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     return policy;
   };
 
-  return async (event) => {
-    const started = performance.now();
-    // A ConfigurationError from either line is deliberate: fail loudly (500), see the module doc.
-    const auth = getAuthorizer();
-    if (roles?.from !== auth) {
-      const roleRule = roleSettings(auth.settings);
-      const plan = routePlan(auth.settings, roleRule);
-      const rule = {
-        ...roleRule,
-        contextKeys: Object.keys(auth.settings.contextClaims),
-        plan,
-        tableRoles: [
-          ...new Set(
-            plan.routes.flatMap((r) => (r.spec.rule.kind === "roles" ? r.spec.rule.roles : [])),
-          ),
-        ],
-      };
-      roles = { from: auth, rule };
+  /**
+   * Every per-request failure ends here and fails closed with exactly `Unauthorized`. That
+   * includes an unreachable key source (Secrets Manager or JWKS down), on purpose:
+   * - not a 500: a dependency blip must not look like a broken API to clients and alarms, and
+   *   design rule 2 forbids a 500 caused by a request we cannot verify;
+   * - not an explicit Deny: a Deny is a policy, which API Gateway caches for the token for up
+   *   to the TTL (300 s by default), so it would keep refusing a valid caller after the
+   *   dependency is back; the key source itself retries with a short backoff.
+   * The log line names the failing dependency (describeFailure), never the token.
+   */
+  const unauthorized = (err: unknown, methodArn: unknown, started: number): Error => {
+    const route = typeof methodArn === "string" ? methodArn : undefined;
+    if (err instanceof MethodArnError) {
+      logger.decision({
+        decision: "deny",
+        reason: REASON.methodArnInvalid,
+        route,
+        latencyMs: performance.now() - started,
+      });
+    } else {
+      const reason: AuthError = isAuthError(err)
+        ? err
+        : new AuthorizerInternalError("Unexpected failure.", { cause: err });
+      logger.decision({
+        decision: "deny",
+        reason: reason.code,
+        detail: describeFailure(reason),
+        route,
+        latencyMs: performance.now() - started,
+      });
     }
+    // Exactly `new Error("Unauthorized")`, deliberately without `cause`: the reason is in the
+    // log line above, and nothing about the failure belongs in the payload API Gateway reads.
+    return new Error(UNAUTHORIZED);
+  };
+
+  /** The policy and its log line for a decision of the core; throws `Unauthorized` otherwise. */
+  const respond = (
+    auth: Authorizer,
+    rule: Rule,
+    resource: string,
+    result: AuthResult,
+    methodArn: unknown,
+    started: number,
+  ): APIGatewayAuthorizerResult => {
+    const outcome: Outcome = { decision: "deny", reason: REASON.methodArnInvalid };
+    let policy: APIGatewayAuthorizerResult;
+    try {
+      policy = decide(auth, rule, resource, result, outcome);
+    } catch (err) {
+      throw unauthorized(err, methodArn, started);
+    }
+    logger.decision({
+      decision: outcome.decision,
+      reason: outcome.reason,
+      customerId: outcome.customerId,
+      route: methodArn as string,
+      latencyMs: performance.now() - started,
+    });
+    return policy;
+  };
+
+  // Not an `async` function: on the warm path the policy is built in this turn and handed back in
+  // a settled Promise, without the extra hops an `await` of a settled Promise costs. The Lambda
+  // runtime awaits what a handler returns; every failure is a rejected Promise, never a throw.
+  return (event) => {
+    const started = performance.now();
+    let auth: Authorizer;
+    try {
+      // A ConfigurationError from either line is deliberate: fail loudly (500), see the module doc.
+      auth = getAuthorizer();
+      if (roles?.from !== auth) {
+        const roleRule = roleSettings(auth.settings);
+        const plan = routePlan(auth.settings, roleRule);
+        const rule = {
+          ...roleRule,
+          contextKeys: Object.keys(auth.settings.contextClaims),
+          plan,
+          tableRoles: [
+            ...new Set(
+              plan.routes.flatMap((r) => (r.spec.rule.kind === "roles" ? r.spec.rule.roles : [])),
+            ),
+          ],
+        };
+        roles = { from: auth, rule };
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const rule = roles.rule;
 
     const methodArn: unknown = event?.methodArn;
-    const outcome: Outcome = { decision: "deny", reason: REASON.methodArnInvalid };
+    let resource: string;
+    let decided: AuthResult | Promise<AuthResult>;
     try {
       // Before the token: a malformed methodArn is not the caller's doing, but answering it with a
       // policy would be guessing which API to allow. @throws MethodArnError
-      const resource = stageWildcardResource(methodArn);
-      // The core never rejects: a bad token, a missing or unsafe identity claim and an unreachable
-      // key source (Secrets Manager or JWKS down) all come back as `{ ok: false }`. On the warm
-      // path the Promise is already resolved.
-      const result = await auth.authorizeHeader(event?.authorizationToken);
-      const policy = decide(auth, roles.rule, resource, result, outcome);
-      logger.decision({
-        decision: outcome.decision,
-        reason: outcome.reason,
-        customerId: outcome.customerId,
-        route: methodArn as string,
-        latencyMs: performance.now() - started,
-      });
-      return policy;
+      resource = stageWildcardResource(methodArn);
+      // The core never throws or rejects: a bad token, a missing or unsafe identity claim and an
+      // unreachable key source (Secrets Manager or JWKS down) all come back as `{ ok: false }`.
+      // On the warm path it is the decision itself, not a Promise.
+      decided = auth.decideHeader(event?.authorizationToken);
     } catch (err) {
-      // Every per-request failure ends here and fails closed with exactly `Unauthorized`. That
-      // includes an unreachable key source (Secrets Manager or JWKS down), on purpose:
-      // - not a 500: a dependency blip must not look like a broken API to clients and alarms, and
-      //   design rule 2 forbids a 500 caused by a request we cannot verify;
-      // - not an explicit Deny: a Deny is a policy, which API Gateway caches for the token for up
-      //   to the TTL (300 s by default), so it would keep refusing a valid caller after the
-      //   dependency is back; the key source itself retries with a short backoff.
-      // The log line names the failing dependency (describeFailure), never the token.
-      const route = typeof methodArn === "string" ? methodArn : undefined;
-      if (err instanceof MethodArnError) {
-        logger.decision({
-          decision: "deny",
-          reason: REASON.methodArnInvalid,
-          route,
-          latencyMs: performance.now() - started,
-        });
-      } else {
-        const reason: AuthError = isAuthError(err)
-          ? err
-          : new AuthorizerInternalError("Unexpected failure.", { cause: err });
-        logger.decision({
-          decision: "deny",
-          reason: reason.code,
-          detail: describeFailure(reason),
-          route,
-          latencyMs: performance.now() - started,
-        });
-      }
-      // Exactly `new Error("Unauthorized")`, deliberately without `cause`: the reason is in the
-      // log line above, and nothing about the failure belongs in the payload API Gateway reads.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(UNAUTHORIZED);
+      return Promise.reject(unauthorized(err, methodArn, started));
+    }
+    if (decided instanceof Promise) {
+      return decided.then(
+        (result) => respond(auth, rule, resource, result, methodArn, started),
+        (err: unknown) => {
+          throw unauthorized(err, methodArn, started);
+        },
+      );
+    }
+    try {
+      return Promise.resolve(respond(auth, rule, resource, decided, methodArn, started));
+    } catch (err) {
+      return Promise.reject(err);
     }
   };
 }

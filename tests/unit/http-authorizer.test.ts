@@ -3,6 +3,8 @@
  * captured AWS events with an Authorization header set, Secrets Manager through the real client
  * against a fake endpoint on 127.0.0.1 (tests/helpers/secrets-manager.ts).
  */
+import { inspect } from "node:util";
+
 import fc from "fast-check";
 import {
   createAuthorizer,
@@ -75,6 +77,23 @@ describe.each(HTTP_AUTHORIZER_EVENTS)("event %s", (fixture) => {
 
     expect(result).toEqual({ isAuthorized: false });
   });
+});
+
+test("warm, the answer is settled when the handler returns (no await of a settled Promise); cold, it waits for the key", async () => {
+  const { handler } = harness();
+  const event = httpAuthorizerEvent(`Bearer ${hs()}`);
+  const state = (p: Promise<unknown>) => (inspect(p).includes("<pending>") ? "pending" : "settled");
+
+  const cold = handler(event); // reads the secret from Secrets Manager
+  expect(state(cold)).toBe("pending");
+  expect(await cold).toMatchObject({ isAuthorized: true });
+
+  const warm = handler(event);
+  expect(state(warm)).toBe("settled");
+  expect(await warm).toMatchObject({ isAuthorized: true });
+  const denied = handler(httpAuthorizerEvent("Bearer not-a-jwt"));
+  expect(state(denied)).toBe("settled");
+  expect(await denied).toEqual({ isAuthorized: false });
 });
 
 test.each(["Bearer", "bearer", "BEARER", "bEArer"])("the %s scheme is accepted", async (scheme) => {

@@ -5,6 +5,7 @@
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from "aws-lambda";
 import fc from "fast-check";
+import { inspect } from "node:util";
 import {
   ConfigurationError,
   createAuthorizer,
@@ -149,6 +150,23 @@ afterEach(() => {
 
 afterAll(() => {
   jest.restoreAllMocks();
+});
+
+test("warm, the policy is settled when the handler returns (no await of a settled Promise); cold, it waits for the key", async () => {
+  const handler = makeHandler();
+  const event = tokenEvent(await signWithJose(callerClaims("admin"), SIGNER));
+  const state = (p: Promise<unknown>) => (inspect(p).includes("<pending>") ? "pending" : "settled");
+
+  const cold = handler(event); // reads the public key from Secrets Manager
+  expect(state(cold)).toBe("pending");
+  expect(await cold).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
+
+  const warm = handler(event);
+  expect(state(warm)).toBe("settled");
+  expect(await warm).toMatchObject({ policyDocument: { Statement: [{ Effect: "Allow" }] } });
+  const refused = handler(tokenEvent("not-a-jwt"));
+  expect(state(refused)).toBe("settled");
+  await expectUnauthorized(refused);
 });
 
 // ---------------------------------------------------------------------------------------------
