@@ -30,6 +30,8 @@ const AUTHORIZERS = ["http-authorizer", "rest-authorizer"] as const;
 interface Settings {
   quick: boolean;
   out: string;
+  /** Processes per warm case: their medians' median is the case's median (see warmRows). */
+  replicas: number;
   warmup: number;
   rounds: number;
   perRound: number;
@@ -61,6 +63,7 @@ function parseArgs(argv: string[]): Settings {
     ? {
         quick,
         out,
+        replicas: 1,
         warmup: 200,
         rounds: 4,
         perRound: 250,
@@ -72,8 +75,9 @@ function parseArgs(argv: string[]): Settings {
     : {
         quick,
         out,
-        warmup: 3000,
-        rounds: 40,
+        replicas: 3,
+        warmup: 2000,
+        rounds: 14,
         perRound: 500,
         distinctTokens: 1024,
         coldRuns: 9,
@@ -129,26 +133,34 @@ async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): P
   };
 
   // Set-up (cold call, allow/deny checks) of all processes at once: nothing is timed yet. Then
-  // warm-up, then interleaved rounds: every case runs round r before any case runs round r + 1,
+  // warm-up, then interleaved rounds: every process runs round r before any runs round r + 1,
   // and only one process runs at a time. A bundle's stdout (its decision log lines) is a pipe
   // drained by a separate process (see IpcChild).
-  for (const c of cases) {
-    if (c.kind === "bundle" && !fs.existsSync(path.join(DIST, c.bundle, "index.js"))) {
-      failed.set(c.id, `dist/functions/${c.bundle}/index.js does not exist (not built yet)`);
-      continue;
+  //
+  // Each case runs in `replicas` processes. The same code in two processes can differ by several
+  // per cent for the whole life of each process (where its heap and code landed, what the JIT
+  // chose): more rounds in one process cannot average that away, more processes can. The case's
+  // median is the median of its processes' medians, so one unlucky process does not decide a
+  // comparison between ratios near 1.
+  for (let replica = 0; replica < s.replicas; replica++) {
+    for (const c of cases) {
+      if (c.kind === "bundle" && !fs.existsSync(path.join(DIST, c.bundle, "index.js"))) {
+        failed.set(c.id, `dist/functions/${c.bundle}/index.js does not exist (not built yet)`);
+        continue;
+      }
+      const proc = new IpcChild<ChildMessage>([child], {
+        cwd: ROOT,
+        env: cleanEnv({
+          BENCH_CASE: JSON.stringify(c),
+          BENCH_MATERIAL: materialFile,
+          BENCH_ROOT: ROOT,
+        }),
+        stdout: c.kind === "bundle" && !c.stdoutDevNull ? "drain" : "ignore",
+      });
+      live.push({ c, proc });
     }
-    const proc = new IpcChild<ChildMessage>([child], {
-      cwd: ROOT,
-      env: cleanEnv({
-        BENCH_CASE: JSON.stringify(c),
-        BENCH_MATERIAL: materialFile,
-        BENCH_ROOT: ROOT,
-      }),
-      stdout: c.kind === "bundle" && !c.stdoutDevNull ? "drain" : "ignore",
-    });
-    live.push({ c, proc });
   }
-  process.stderr.write(`  warm: set-up of ${live.length} processes …\n`);
+  process.stderr.write(`  warm: set-up of ${live.length} processes (${s.replicas} per case) …\n`);
   await Promise.all(
     live.map(async (l) => {
       try {
@@ -168,26 +180,60 @@ async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): P
       expect(l, l.proc.request({ cmd: "round", n: s.perRound }), "done"),
     );
   }
-  const results = new Map<string, WarmResult>();
+  const results = new Map<string, Array<{ result: WarmResult; stdoutBytes?: number }>>();
   await each("finish", async (l) => {
     const m = await expect(l, l.proc.request({ cmd: "finish" }), "result");
-    if (m.type === "result") results.set(l.c.id, m.result);
     l.proc.kill();
-    l.stdoutBytes = await l.proc.stdoutBytes();
+    const stdoutBytes = await l.proc.stdoutBytes();
+    if (m.type === "result") {
+      results.set(l.c.id, [...(results.get(l.c.id) ?? []), { result: m.result, stdoutBytes }]);
+    }
   });
 
   return cases.map((c): Row => {
-    const r = results.get(c.id);
-    if (!r) return nullWarm(c, failed.get(c.id) ?? "no result");
-    const l = live.find((x) => x.c.id === c.id);
+    const replicas = results.get(c.id);
+    if (failed.has(c.id) || !replicas) return nullWarm(c, failed.get(c.id) ?? "no result");
+    const r = combineReplicas(replicas.map((x) => x.result));
     const extra: Record<string, unknown> = {};
-    if (l?.stdoutBytes !== undefined) {
+    if (replicas.every((x) => x.stdoutBytes !== undefined)) {
       // The handler's own decision log, per call.
-      const calls = 2 + r.distinctTokens + r.warmup + r.iterations;
-      extra.handlerStdoutBytesPerCall = l.stdoutBytes / calls;
+      let bytes = 0;
+      let calls = 0;
+      for (const x of replicas) {
+        bytes += x.stdoutBytes ?? 0;
+        calls += 2 + x.result.distinctTokens + x.result.warmup + x.result.iterations;
+      }
+      extra.handlerStdoutBytesPerCall = bytes / calls;
     }
     return { label: c.label, alg: c.alg, ...r, ...extra };
   });
+}
+
+/**
+ * One case's figures from its processes: the median of their medians (and of their p99s), the
+ * mean and calls/s over every call, the best round of any. Each process's median is kept.
+ */
+function combineReplicas(rs: WarmResult[]): WarmResult & { replicaMediansUs: number[] } {
+  const iterations = rs.reduce((a, r) => a + r.iterations, 0);
+  const seconds = rs.reduce((a, r) => a + r.iterations / r.callsPerSec, 0);
+  const sum = (pick: (r: WarmResult) => number | undefined): number | undefined =>
+    rs.some((r) => pick(r) !== undefined) ? rs.reduce((a, r) => a + (pick(r) ?? 0), 0) : undefined;
+  const combined: WarmResult & { replicaMediansUs: number[] } = {
+    ...rs[0],
+    iterations,
+    medianUs: median(rs.map((r) => r.medianUs)),
+    p99Us: median(rs.map((r) => r.p99Us)),
+    meanUs: rs.reduce((a, r) => a + r.meanUs * r.iterations, 0) / iterations,
+    callsPerSec: iterations / seconds,
+    rounds: rs.reduce((a, r) => a + r.rounds, 0),
+    bestRoundMedianUs: Math.min(...rs.map((r) => r.bestRoundMedianUs)),
+    replicaMediansUs: rs.map((r) => r.medianUs),
+  };
+  const sm = sum((r) => r.secretsManagerCalls);
+  if (sm !== undefined) combined.secretsManagerCalls = sm;
+  const net = sum((r) => r.networkCalls);
+  if (net !== undefined) combined.networkCalls = net;
+  return combined;
 }
 
 function nullWarm(c: WarmCase, reason: string): Row {

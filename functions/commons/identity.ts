@@ -51,6 +51,21 @@ export interface Identity {
   readonly extra: Readonly<Record<string, string>>;
 }
 
+// The configured claim paths, split once instead of on every decision (a handful per deployment;
+// bounded anyway, as a caller could pass any path).
+const PARTS_MEMO_MAX = 64;
+const partsByPath = new Map<string, readonly string[]>();
+
+function pathParts(path: string): readonly string[] {
+  let parts = partsByPath.get(path);
+  if (parts === undefined) {
+    parts = path.split(".");
+    if (partsByPath.size >= PARTS_MEMO_MAX) partsByPath.clear();
+    partsByPath.set(path, parts);
+  }
+  return parts;
+}
+
 /**
  * Reads a claim by path. An exact top-level key wins (namespaced claims such as
  * `https://example.com/tenant` contain dots); otherwise dots walk nested objects (`metadata.role`).
@@ -59,7 +74,7 @@ export interface Identity {
 export function getClaim(claims: JwtPayload, path: string): unknown {
   if (Object.hasOwn(claims, path)) return claims[path];
   let node: unknown = claims;
-  for (const part of path.split(".")) {
+  for (const part of pathParts(path)) {
     if (typeof node !== "object" || node === null || Array.isArray(node)) return undefined;
     if (!Object.hasOwn(node, part)) return undefined;
     node = (node as Record<string, unknown>)[part];

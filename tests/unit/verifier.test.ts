@@ -286,6 +286,15 @@ describe("hostile tokens built by hand", () => {
     ["empty header", `.${p}.${s}`],
     ["non-base64url characters", `${h}.${p}+/.${s}`],
     ["padding", `${h}.${p}=.${s}`],
+    // Every segment is held to the alphabet, not just the payload: Node's decoder skips what it
+    // does not know and reads `+`, `/` and `=` too, so the bytes alone cannot tell.
+    ["padding on the header", `${h}=.${p}.${s}`],
+    ["standard base64 in the header", `${h.slice(0, -1)}+.${p}.${s}`],
+    ["padding on the signature", `${h}.${p}.${s}=`],
+    ["a / in the signature", `${h}.${p}.${s.slice(0, 4)}/${s.slice(5)}`],
+    ["a space in the payload", `${h}.${p.slice(0, 8)} ${p.slice(8)}.${s}`],
+    ["a non-ASCII letter in the payload", `${h}.${p.slice(0, 8)}é${p.slice(8)}.${s}`],
+    ["a line break in the signature", `${h}.${p}.${s.slice(0, 10)}\n${s.slice(10)}`],
     ["header not JSON", `${Buffer.from("{alg:HS256").toString("base64url")}.${p}.${s}`],
     ["header an array", craftToken(["HS256"], valid(), { hmacKey: HS256_SECRET })],
     ["header without alg", craftToken({ typ: "JWT" }, valid(), { hmacKey: HS256_SECRET })],
