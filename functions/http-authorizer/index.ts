@@ -147,9 +147,11 @@ export function createHandler(options: HttpAuthorizerOptions = {}) {
   });
 
   // Not an `async` function: on the warm path the decision is made in this turn and handed back
-  // in a settled Promise, without the two extra hops an `await` of a settled Promise costs. The
-  // Lambda runtime awaits what a handler returns (Node.js 24 runtime: async or Promise-returning
-  // handlers only); every failure below is a rejected Promise, never a synchronous throw.
+  // in a settled Promise, without the extra hops an `await` of a settled Promise costs. The Lambda
+  // runtime awaits the Promise a handler returns (AWS, "Define Lambda function handler in Node.js",
+  // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html; from the Node.js 24 runtime
+  // on, an async or Promise-returning handler is the only kind, callback handlers being removed).
+  // Every failure below is a rejected Promise, never a synchronous throw.
   return (event: APIGatewayRequestAuthorizerEventV2): Promise<HttpAuthorizerResult> => {
     const started = performance.now();
     try {

@@ -202,25 +202,25 @@ export function createHandler(options: RestAuthorizerOptions = {}): RestAuthoriz
     started: number,
   ): APIGatewayAuthorizerResult => {
     const outcome: Outcome = { decision: "deny", reason: REASON.methodArnInvalid };
-    let policy: APIGatewayAuthorizerResult;
     try {
-      policy = decide(auth, rule, resource, result, outcome);
+      const policy = decide(auth, rule, resource, result, outcome);
+      logger.decision({
+        decision: outcome.decision,
+        reason: outcome.reason,
+        customerId: outcome.customerId,
+        route: methodArn as string,
+        latencyMs: performance.now() - started,
+      });
+      return policy;
     } catch (err) {
       throw unauthorized(err, methodArn, started);
     }
-    logger.decision({
-      decision: outcome.decision,
-      reason: outcome.reason,
-      customerId: outcome.customerId,
-      route: methodArn as string,
-      latencyMs: performance.now() - started,
-    });
-    return policy;
   };
 
   // Not an `async` function: on the warm path the policy is built in this turn and handed back in
   // a settled Promise, without the extra hops an `await` of a settled Promise costs. The Lambda
-  // runtime awaits what a handler returns; every failure is a rejected Promise, never a throw.
+  // runtime awaits the Promise a handler returns (functions/http-authorizer/index.ts cites AWS);
+  // every failure is a rejected Promise, never a synchronous throw.
   return (event) => {
     const started = performance.now();
     let auth: Authorizer;
