@@ -91,8 +91,8 @@ const fmt = (v: unknown, digits = 1): string =>
 
 /**
  * bench/warm-child.ts compiled once into dist/bench/warm-child.js (its packages left to
- * node_modules), so each of the seventeen warm processes starts plain `node` instead of loading
- * tsx's compiler: about 0.3 s of CPU each, spent while the other cases set up.
+ * node_modules), so each warm process (17 cases, 3 processes each in a full run) starts plain
+ * `node` instead of loading tsx's compiler: about 0.3 s of CPU each, spent while the others set up.
  */
 async function buildWarmChild(): Promise<string> {
   const outfile = path.join(ROOT, "dist", "bench", "warm-child.js");
@@ -110,7 +110,7 @@ async function buildWarmChild(): Promise<string> {
 }
 
 async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): Promise<Row[]> {
-  type Live = { c: WarmCase; proc: IpcChild<ChildMessage>; stdoutBytes?: number };
+  type Live = { c: WarmCase; proc: IpcChild<ChildMessage> };
   const live: Live[] = [];
   const failed = new Map<string, string>();
   const child = await buildWarmChild();
