@@ -127,7 +127,9 @@ async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): P
         await fn(l);
       } catch (err) {
         failed.set(l.c.id, `${what}: ${(err as Error).message}`);
-        l.proc.kill();
+        // Every process of the case: the others would be skipped from now on, and a live IPC
+        // channel keeps this process from exiting.
+        for (const x of live) if (x.c.id === l.c.id) x.proc.kill();
       }
     }
   };
@@ -167,7 +169,7 @@ async function warmRows(s: Settings, materialFile: string, cases: WarmCase[]): P
         await expect(l, l.proc.next(), "ready");
       } catch (err) {
         failed.set(l.c.id, `set-up: ${(err as Error).message}`);
-        l.proc.kill();
+        for (const x of live) if (x.c.id === l.c.id) x.proc.kill();
       }
     }),
   );

@@ -124,7 +124,9 @@ export function createAuthorizer(
     try {
       const keys = issuer.keySource.getKeys(jwt.header.kid);
       if (Array.isArray(keys)) return finish(jwt, issuer, keys);
-      return (keys as Promise<readonly VerificationKey[]>).then(
+      // Promise.resolve: a native Promise of this realm whatever the key source returned (another
+      // realm's Promise, a thenable), which the handlers tell from a decision with instanceof.
+      return Promise.resolve(keys as PromiseLike<readonly VerificationKey[]>).then(
         (k) => finish(jwt, issuer, k),
         (err: unknown) => unavailable(jwt, issuer, err),
       );

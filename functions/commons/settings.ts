@@ -208,6 +208,10 @@ export function readSettings(env: Env): AuthorizerSettings {
           fail(ENV.CONTEXT_CLAIMS, `key "${key}" may contain only letters, digits, "_" and ".".`);
         } else if (RESERVED_CONTEXT_KEYS.has(key)) {
           fail(ENV.CONTEXT_CLAIMS, `key "${key}" is reserved for the authorizer.`);
+        } else if (key === "__proto__") {
+          // Assigning it would set an object's prototype, so the entry was silently dropped; the
+          // program refuses it at preview (infra/config/parse.ts), a hand-edited variable here.
+          fail(ENV.CONTEXT_CLAIMS, `key "__proto__" cannot be a context key.`);
         } else if (typeof path !== "string" || path.trim() === "") {
           fail(ENV.CONTEXT_CLAIMS, `value for "${key}" must be a non-empty claim path.`);
         } else {

@@ -187,22 +187,21 @@ interface Run {
   code: string[];
 }
 
-describe("the scratch program", () => {
-  beforeAll(() => {
-    // Run from the scratch program's directory: nothing may depend on this checkout's cwd.
-    const out = execFileSync(TSX, ["index.ts", JSON.stringify(MODES)], {
-      cwd: app,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    scratch = JSON.parse(out);
-  }, 120_000);
-
-  test("bad arguments are refused with the message naming the argument", () => {
-    expect(scratch.refused).toContain(
-      'IdentityGateway "bad": args.audiences: is required in http-jwt',
-    );
+// At file level (after the pack above), so that `-t` picking any test below still runs it.
+beforeAll(() => {
+  // Run from the scratch program's directory: nothing may depend on this checkout's cwd.
+  const out = execFileSync(TSX, ["index.ts", JSON.stringify(MODES)], {
+    cwd: app,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  scratch = JSON.parse(out);
+}, 120_000);
+
+test("bad arguments are refused with the message naming the argument", () => {
+  expect(scratch.refused).toContain(
+    'IdentityGateway "bad": args.audiences: is required in http-jwt',
+  );
 });
 
 describe.each(Object.keys(MODES))("installed, %s", (mode) => {

@@ -94,20 +94,26 @@ class QuietEnvironment extends TestEnvironment {
  * the limit to Infinity to find the resource's source position for the engine). Jest's
  * source-map support maps every frame of each through the test files' source maps: a third of
  * the infra suites' CPU, for stacks no test reads. Those two callers are recognised by their
- * first frame; every other stack (a failed assertion, an error thrown by program or test code)
- * goes to the formatter Jest installed, unchanged.
+ * first frame (file and function); every other stack (a failed assertion, an error thrown by
+ * program, test or Pulumi code) goes to the formatter Jest installed, unchanged.
  *
  * Node asks the sandbox's `Error.prepareStackTrace` first and falls back to the main context's
  * (where Jest's runner installs source-map support for the test file's errors), so the sandbox
  * gets a formatter that does the same, with the exception above.
  */
 function unmappedPulumiBookkeeping(SandboxError) {
+  // The two recorders, by file and function: an error Pulumi throws from resource.js (a bad parent,
+  // say) is a real failure and keeps its mapped stack.
   const own = /[\\/]node_modules[\\/]@pulumi[\\/]pulumi[\\/](runtime[\\/]debuggable|resource)\.js$/;
+  const recorders = new Set(["debuggablePromise", "callsites"]);
   const plain = (error, frames) => `${error}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
   let installed;
   function prepareStackTrace(error, frames) {
-    const file = frames.length > 0 ? frames[0].getFileName() : undefined;
-    if (typeof file === "string" && own.test(file)) return plain(error, frames);
+    const top = frames[0];
+    const file = top === undefined ? undefined : top.getFileName();
+    if (typeof file === "string" && own.test(file) && recorders.has(top.getFunctionName())) {
+      return plain(error, frames);
+    }
     // `Error` here is the main context's: Jest's runner installs its formatter there.
     const format = installed ?? Error.prepareStackTrace;
     return typeof format === "function" ? format(error, frames) : plain(error, frames);

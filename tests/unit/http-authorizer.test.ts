@@ -3,7 +3,9 @@
  * captured AWS events with an Authorization header set, Secrets Manager through the real client
  * against a fake endpoint on 127.0.0.1 (tests/helpers/secrets-manager.ts).
  */
+import { createSecretKey } from "node:crypto";
 import { inspect } from "node:util";
+import { runInNewContext } from "node:vm";
 
 import fc from "fast-check";
 import {
@@ -18,6 +20,7 @@ import {
   KEY_SOURCE_DOWN_MESSAGE,
   type HttpAuthorizerResult,
 } from "../../functions/http-authorizer";
+import { createHandler as createRestHandler } from "../../functions/rest-authorizer";
 import { authorizerEnv, setAuthorizerEnv } from "../helpers/env";
 import { HTTP_AUTHORIZER_EVENTS, httpAuthorizerEvent } from "../helpers/events";
 import { HS256_SECRET, HS256_SECRET_WRONG } from "../helpers/keys";
@@ -94,6 +97,38 @@ test("warm, the answer is settled when the handler returns (no await of a settle
   const denied = handler(httpAuthorizerEvent("Bearer not-a-jwt"));
   expect(state(denied)).toBe("settled");
   expect(await denied).toEqual({ isAuthorized: false });
+});
+
+describe("a key source that answers with another realm's Promise (or a thenable)", () => {
+  // A custom KeySource, or a fetch from another realm, hands back a Promise that is not this
+  // realm's: the handlers must still wait for it rather than take it for a decision.
+  const keys = [{ alg: "HS256" as const, key: createSecretKey(Buffer.from(HS256_SECRET)) }];
+  const foreign = () => runInNewContext("(v) => Promise.resolve(v)")(keys) as Promise<typeof keys>;
+  const thenable = () => ({ then: (ok: (k: typeof keys) => void) => ok(keys) });
+
+  test.each([
+    ["another realm's Promise", foreign],
+    ["a thenable", thenable],
+  ])("%s: the HTTP and REST handlers allow a valid token", async (_name, answer) => {
+    const settings = readSettings(authorizerEnv("secret"));
+    const keySource = {
+      algorithms: new Set(["HS256" as const]),
+      getKeys: () => answer() as unknown as Promise<typeof keys>,
+    };
+    const authorizer = createAuthorizer(settings, { keySource });
+    const quiet = createDecisionLogger(() => undefined);
+    const http = createHandler({ getAuthorizer: () => authorizer, logger: quiet });
+    expect(await http(httpAuthorizerEvent(`Bearer ${hs()}`))).toMatchObject({
+      isAuthorized: true,
+    });
+    const rest = createRestHandler({ getAuthorizer: () => authorizer, logger: quiet });
+    const policy = await rest({
+      type: "TOKEN",
+      methodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/items",
+      authorizationToken: `Bearer ${hs({ metadata: { role: "admin" } })}`,
+    });
+    expect(policy.policyDocument.Statement[0]).toMatchObject({ Effect: "Allow" });
+  });
 });
 
 test.each(["Bearer", "bearer", "BEARER", "bEArer"])("the %s scheme is accepted", async (scheme) => {

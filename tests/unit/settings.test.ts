@@ -102,6 +102,13 @@ describe("readSettings", () => {
       'key "customerId" is reserved',
     ],
     [
+      // JSON.parse makes it an own key; assigned to the settings object it was silently dropped.
+      "CONTEXT_CLAIMS __proto__ key",
+      { CONTEXT_CLAIMS: '{"__proto__":"sub"}' },
+      "secret",
+      'key "__proto__" cannot be a context key',
+    ],
+    [
       "CONTEXT_CLAIMS odd key",
       { CONTEXT_CLAIMS: '{"x-y":"sub"}' },
       "secret",

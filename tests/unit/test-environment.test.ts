@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 
+import * as pulumi from "@pulumi/pulumi";
 import * as debuggable from "@pulumi/pulumi/runtime/debuggable";
 
 // Marked @internal, so left out of the package's types.
@@ -58,4 +59,15 @@ test("the stack Pulumi keeps on each promise is not source-mapped (it is never s
   // The frame of this file is there, at its line in the transformed JavaScript.
   expect(lineIn(stack)).not.toBe(lineOf("marker: pulumi-stack"));
   return p;
+});
+
+test("an error Pulumi throws from resource.js still points at the TypeScript line that caused it", () => {
+  let stack = "";
+  try {
+    new pulumi.ComponentResource("test:index:Thing", "t", {}, { parent: {} as pulumi.Resource }); // marker: bad-parent
+  } catch (err) {
+    stack = (err as Error).stack ?? "";
+  }
+  expect(stack).toMatch(/parent/);
+  expect(lineIn(stack)).toBe(lineOf("marker: bad-parent"));
 });
