@@ -141,7 +141,8 @@ export function parseIssuerList(
   return ok ? out : undefined;
 }
 
-function isHttpUrl(value: string): boolean {
+/** An absolute http or https URL (an issuer, a JWKS URI). */
+export function isHttpUrl(value: string): boolean {
   try {
     const u = new URL(value);
     return u.protocol === "https:" || u.protocol === "http:";

@@ -13,6 +13,7 @@ import {
 } from "./algorithms";
 import { ENV } from "./env-contract";
 import { ConfigurationError } from "./errors";
+import { isHttpUrl } from "./issuers";
 import { formatRoute, parseRouteTable, type RouteSpec } from "./routes";
 import { parseIssuerList, type IssuerSettings } from "./issuers";
 
@@ -268,13 +269,4 @@ export function readSettings(env: Env): AuthorizerSettings {
     throw new ConfigurationError(`Invalid authorizer environment: ${problems.join(" ")}`);
   }
   return settings;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const u = new URL(value);
-    return u.protocol === "https:" || u.protocol === "http:";
-  } catch {
-    return false;
-  }
 }

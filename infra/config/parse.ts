@@ -66,6 +66,7 @@ import {
   UnsupportedKeyError,
   type AsymmetricAlgorithm,
 } from "../../functions/commons/algorithms";
+import { isHttpsUrl } from "./urls";
 
 export interface ConfigProblem {
   readonly key: string;
@@ -272,15 +273,6 @@ function isLoopbackHttpUrl(v: string): boolean {
   try {
     const u = new URL(v);
     return u.protocol === "http:" && ["127.0.0.1", "[::1]", "localhost"].includes(u.hostname);
-  } catch {
-    return false;
-  }
-}
-
-function isHttpsUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === "https:" && !!u.hostname;
   } catch {
     return false;
   }

@@ -8,6 +8,7 @@
  *
  * Pure data and pure functions: `parse.ts` applies them, the tests call them directly.
  */
+import { isHttpsUrl } from "./urls";
 
 /** What a preset's value stands for. */
 export interface PresetTarget {
@@ -265,13 +266,4 @@ export const PRESET_KEYS = Object.keys(PRESETS) as PresetKey[];
 /** The preset of `key` (widened, for code that handles every preset). */
 export function preset(key: PresetKey): Preset {
   return PRESETS[key];
-}
-
-function isHttpsUrl(v: string): boolean {
-  try {
-    const u = new URL(v);
-    return u.protocol === "https:" && !!u.hostname;
-  } catch {
-    return false;
-  }
 }

@@ -26,6 +26,7 @@ import {
 } from "../../infra/config";
 import { startLocal, validateStack } from "../../local/server";
 import { readStackConfig, StackConfigError } from "../../local/stack-config";
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
 type Values = Record<string, string | undefined>;
 
@@ -1269,13 +1270,6 @@ const CASES: Case[] = [
 ];
 
 describe("routes", () => {
-  const EXAMPLE = [
-    "GET /health public",
-    "POST /webhooks/{proxy+} public",
-    "ANY /admin/{proxy+} roles=admin",
-    "GET /orders/{proxy+} scopes=orders:read",
-    "ANY /{proxy+} authenticated",
-  ];
   const table = (c: AppConfig) => c.routes.map((r) => `${r.routeKey} ${JSON.stringify(r.rule)}`);
 
   test.each<[Mode, Values, string]>([

@@ -31,6 +31,7 @@ import {
   deploymentHash,
   restApiDefinition,
 } from "../../infra/modes/rest-token";
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
 // The tests check what the program declares, not the bundles: skip building dist/functions.
 jest.mock("../../infra/components/bundle", () => ({
@@ -788,13 +789,6 @@ describe("outputs", () => {
 });
 
 describe("per-route rules (the README example table)", () => {
-  const EXAMPLE = [
-    "GET /health public",
-    "POST /webhooks/{proxy+} public",
-    "ANY /admin/{proxy+} roles=admin",
-    "GET /orders/{proxy+} scopes=orders:read",
-    "ANY /{proxy+} authenticated",
-  ];
   const routes = JSON.stringify(EXAMPLE);
   const idOf = (name: string) => `${name}-id`;
 

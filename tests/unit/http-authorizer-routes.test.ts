@@ -16,15 +16,9 @@ import { authorizerEnv } from "../helpers/env";
 import { HTTP_AUTHORIZER_EVENTS, httpAuthorizerEvent } from "../helpers/events";
 import { HS256_SECRET } from "../helpers/keys";
 import { claims, signWithJsonwebtoken } from "../helpers/tokens";
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
 /** The README's example table, http-lambda flavour. */
-const EXAMPLE = [
-  "GET /health public",
-  "POST /webhooks/{proxy+} public",
-  "ANY /admin/{proxy+} roles=admin",
-  "GET /orders/{proxy+} scopes=orders:read",
-  "ANY /{proxy+} authenticated",
-];
 
 const env = (overrides: Parameters<typeof authorizerEnv>[1] = {}) =>
   authorizerEnv("secret", {

@@ -35,6 +35,7 @@ import {
   TEST_ISSUER,
   type Signer,
 } from "../helpers/tokens";
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -908,15 +909,8 @@ describe("the exported handler", () => {
 // ---------------------------------------------------------------------------------------------
 
 describe("per-route rules (ROUTE_RULES): one policy right for every route", () => {
-  const EXAMPLE = [
-    "GET /health public",
-    "POST /webhooks/{proxy+} public",
-    "ANY /admin/{proxy+} roles=admin",
-    "GET /orders/{proxy+} scopes=orders:read",
-    "ANY /{proxy+} authenticated",
-  ];
   const PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod";
-  const withRoutes = (lines: string[]) =>
+  const withRoutes = (lines: readonly string[]) =>
     authorizerEnv("public-key", { ...ENV_OVERRIDES, ROUTE_RULES: JSON.stringify(lines) });
 
   /** Whether the (cached) policy lets `method path` through, with IAM's rule: Deny wins. */

@@ -19,16 +19,9 @@ import {
 } from "../../functions/rest-authorizer/route-policy-check";
 import type { ApiModel, RouteModel } from "../../local/model";
 import { type Fn, gatewayStarter, lambda, send } from "./local-gateway-helpers";
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
-const EXAMPLE = [
-  "GET /health public",
-  "POST /webhooks/{proxy+} public",
-  "ANY /admin/{proxy+} roles=admin",
-  "GET /orders/{proxy+} scopes=orders:read",
-  "ANY /{proxy+} authenticated",
-];
-
-function table(lines: string[]): RouteSpec[] {
+function table(lines: readonly string[]): RouteSpec[] {
   const { routes, problems } = parseRouteTable(lines);
   expect(problems).toEqual([]);
   return routes;
@@ -105,7 +98,7 @@ describe("policies of the example table", () => {
 });
 
 describe("preview check (checkRestRouteTable)", () => {
-  const check = (lines: string[], cors = false) =>
+  const check = (lines: readonly string[], cors = false) =>
     checkRestRouteTable(table(lines), { stageName: "prod", cors });
 
   test("the example table and the default table are expressible", () => {

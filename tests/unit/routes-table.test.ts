@@ -13,14 +13,7 @@ import {
   tokenScopes,
   type RouteRule,
 } from "../../functions/commons/routes";
-
-const EXAMPLE = [
-  "GET /health public",
-  "POST /webhooks/{proxy+} public",
-  "ANY /admin/{proxy+} roles=admin",
-  "GET /orders/{proxy+} scopes=orders:read",
-  "ANY /{proxy+} authenticated",
-];
+import { EXAMPLE_ROUTES as EXAMPLE } from "../helpers/routes";
 
 describe("parseRouteTable", () => {
   test("the README example parses into route keys and rules", () => {
@@ -180,7 +173,7 @@ describe("rules", () => {
   });
 
   test("rulesAreUniform: public routes do not count; two different rules do", () => {
-    const table = (lines: string[]) => parseRouteTable(lines).routes;
+    const table = (lines: readonly string[]) => parseRouteTable(lines).routes;
     expect(rulesAreUniform(table(["GET /h public", "ANY /{proxy+} authenticated"]))).toBe(true);
     expect(rulesAreUniform(table(["ANY / roles=a", "ANY /{proxy+} roles=a"]))).toBe(true);
     expect(rulesAreUniform(table(EXAMPLE))).toBe(false);
